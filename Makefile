@@ -76,10 +76,10 @@ BINS += $(B)/bin/$(1)
 ASAN_BINS += $(BA)/bin/$(1)
 $(B)/bin/$(1): $(call obj,$(2)) $(foreach l,$(3),$(B)/lib$(l).a)
 	$$(call say,LD,$$@)
-	$$(Q)mkdir -p $$(@D) && $$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDFLAGS) $(4)
+	$$(Q)mkdir -p $$(@D) && $$(CC) $$(CFLAGS) -o $$@ -Wl,--start-group $$^ -Wl,--end-group $$(LDFLAGS) $(4)
 $(BA)/bin/$(1): $(call asanobj,$(2)) $(foreach l,$(3),$(BA)/lib$(l).a)
 	$$(call say,LD,$$@)
-	$$(Q)mkdir -p $$(@D) && $$(CC) $$(CFLAGS) $$(SANFLAGS) -o $$@ $$^ $$(LDFLAGS) $(4)
+	$$(Q)mkdir -p $$(@D) && $$(CC) $$(CFLAGS) $$(SANFLAGS) -o $$@ -Wl,--start-group $$^ -Wl,--end-group $$(LDFLAGS) $(4)
 endef
 
 # $(call add_unit,name,sources,libs,ldlibs): a cmocka binary built with sanitizers,
@@ -89,7 +89,7 @@ ALL_SRCS += $(2)
 UNIT_TESTS += $(BA)/tests/$(1)
 $(BA)/tests/$(1): $(call asanobj,$(2)) $(foreach l,$(3),$(BA)/lib$(l).a)
 	$$(call say,LD,$$@)
-	$$(Q)mkdir -p $$(@D) && $$(CC) $$(CFLAGS) $$(SANFLAGS) -o $$@ $$^ $$(LDFLAGS) $(4) $$(CMOCKA_LIBS)
+	$$(Q)mkdir -p $$(@D) && $$(CC) $$(CFLAGS) $$(SANFLAGS) -o $$@ -Wl,--start-group $$^ -Wl,--end-group $$(LDFLAGS) $(4) $$(CMOCKA_LIBS)
 endef
 
 # $(call add_bpftest,name,sources,libs,ldlibs,skeleton deps): BPF_PROG_TEST_RUN tests
@@ -100,7 +100,7 @@ BPF_TESTS += $(BA)/tests/$(1)
 $(call asanobj,$(2)): $(5)
 $(BA)/tests/$(1): $(call asanobj,$(2)) $(foreach l,$(3),$(BA)/lib$(l).a)
 	$$(call say,LD,$$@)
-	$$(Q)mkdir -p $$(@D) && $$(CC) $$(CFLAGS) $$(SANFLAGS) -o $$@ $$^ $$(LDFLAGS) $(4) $$(BPF_LIBS) $$(CMOCKA_LIBS)
+	$$(Q)mkdir -p $$(@D) && $$(CC) $$(CFLAGS) $$(SANFLAGS) -o $$@ -Wl,--start-group $$^ -Wl,--end-group $$(LDFLAGS) $(4) $$(BPF_LIBS) $$(CMOCKA_LIBS)
 endef
 
 # $(call add_fuzz,name,sources,libs,ldlibs): libFuzzer target; seeds in tests/fuzz/corpus/name/
@@ -108,7 +108,7 @@ define add_fuzz
 FUZZ_TARGETS += $(BF)/bin/$(1)
 $(BF)/bin/$(1): $(call fuzzobj,$(2)) $(foreach l,$(3),$(BF)/lib$(l).a)
 	$$(call say,LD,$$@)
-	$$(Q)mkdir -p $$(@D) && $$(CLANG) $$(FUZZFLAGS) -g -o $$@ $$^ $$(LDFLAGS) $(4)
+	$$(Q)mkdir -p $$(@D) && $$(CLANG) $$(FUZZFLAGS) -g -o $$@ -Wl,--start-group $$^ -Wl,--end-group $$(LDFLAGS) $(4)
 endef
 
 # $(call add_skel,name,bpf source): build/bpf/name.bpf.o and build/gen/name.skel.h
@@ -137,7 +137,12 @@ ASAN_BINS :=
 SKELS :=
 ALL_SRCS :=
 
+CUTOVER_CLI_SRCS :=
+CUTOVER_CLI_LIBS :=
+CUTOVER_CLI_LDLIBS :=
 include $(sort $(wildcard */module.mk) $(wildcard tests/*/module.mk))
+# The CLI collects pieces from every module, so it is defined after all module.mk files.
+$(eval $(call add_bin,cutover,$(CUTOVER_CLI_SRCS),$(CUTOVER_CLI_LIBS),$(CUTOVER_CLI_LDLIBS)))
 
 # ---- compile rules -----------------------------------------------------------
 $(B)/obj/%.o: %.c | $(B)/config.mk

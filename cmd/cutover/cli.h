@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The `cutover` command: one entry per subcommand. Each module's CLI lives in its own
+ * cmd/cutover/cli_<name>.c and exports one function with this signature; argv[0] is
+ * the subcommand name. Return the process exit status (0 ok, 1 failure/gaps,
+ * 2 usage or input error).
+ */
+#ifndef CUTOVER_CMD_CLI_H
+#define CUTOVER_CMD_CLI_H
+
+struct cli_cmd {
+	const char	*name;
+	int		(*run)(int argc, char **argv);
+	const char	*summary;
+};
+
+/* Exit statuses shared by every subcommand. */
+#define CLI_OK		0
+#define CLI_FAIL	1
+#define CLI_USAGE	2
+
+#endif
