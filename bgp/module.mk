@@ -1,0 +1,11 @@
+# bgp/: the BGP-4 speaker (and BFD). Every bgp/*.c goes into libbgp.a.
+BGP_SRCS := $(sort $(wildcard bgp/*.c))
+ifneq ($(BGP_SRCS),)
+$(eval $(call add_lib,bgp,$(BGP_SRCS)))
+endif
+
+# --- wire codec: messages, capabilities, attributes (tests, fuzz) ---
+
+# --- FSM, sessions, config, control (tests, integration) ---
+
+# --- BFD ---
