@@ -7,5 +7,6 @@ endif
 # --- wire codec: messages, capabilities, attributes (tests, fuzz) ---
 
 # --- FSM, sessions, config, control (tests, integration) ---
+$(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))
 
 # --- BFD ---
