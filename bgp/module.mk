@@ -8,5 +8,6 @@ endif
 
 # --- FSM, sessions, config, control (tests, integration) ---
 $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))
+$(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c bgp/conf.c,cutover,$$(YAML_LIBS)))
 
 # --- BFD ---
