@@ -13,3 +13,5 @@ $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))
 $(eval $(call add_unit,bgp_kroute,tests/unit/bgp/test_kroute.c,bgp cutover,$(NL_LIBS)))
 
 # --- BFD ---
+$(eval $(call add_unit,bgp_bfd,tests/unit/bgp/test_bfd.c,bgp cutover,$(EVENT_LIBS)))
+$(eval $(call add_fuzz,fuzz_bfd,tests/fuzz/fuzz_bfd.c,bgp cutover,$(EVENT_LIBS)))
