@@ -14,3 +14,5 @@ $(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c bgp/conf.c,cutover,$$
 $(eval $(call add_unit,bgp_kroute,tests/unit/bgp/test_kroute.c,bgp cutover,$(NL_LIBS)))
 
 # --- BFD ---
+$(eval $(call add_unit,bgp_bfd,tests/unit/bgp/test_bfd.c,bgp cutover,$(EVENT_LIBS)))
+$(eval $(call add_fuzz,fuzz_bfd,tests/fuzz/fuzz_bfd.c,bgp cutover,$(EVENT_LIBS)))
