@@ -160,7 +160,7 @@ $(BF)/obj/%.o: %.c | $(B)/config.mk
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # ---- top-level targets -------------------------------------------------------
-.PHONY: all test test-unit test-bpf test-integration fuzz demo bench check clean deps help golden-update
+.PHONY: FORCE all test test-unit test-bpf test-integration fuzz demo bench check clean deps help golden-update
 
 all: $(SKELS) $(BINS)
 
