@@ -5,6 +5,7 @@ $(eval $(call add_lib,bgp,$(BGP_SRCS)))
 endif
 
 # --- wire codec: messages, capabilities, attributes (tests, fuzz) ---
+$(eval $(call add_unit,bgp_msg,tests/unit/bgp/test_msg.c,bgp cutover,))
 
 # --- FSM, sessions, config, control (tests, integration) ---
 $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))
