@@ -13,6 +13,9 @@ $(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c bgp/conf.c,cutover,$$
 
 # --- RIB and kernel sync ---
 $(eval $(call add_unit,bgp_kroute,tests/unit/bgp/test_kroute.c,bgp cutover,$(NL_LIBS)))
+$(eval $(call add_unit,bgp_rib,tests/unit/bgp/test_rib.c,bgp cutover,))
+$(eval $(call add_unit,bgp_rib_model,tests/unit/bgp/test_rib_model.c,bgp cutover,))
+$(eval $(call add_unit,bgp_filter,tests/unit/bgp/test_filter.c,bgp cutover,))
 
 # --- BFD ---
 $(eval $(call add_unit,bgp_bfd,tests/unit/bgp/test_bfd.c,bgp cutover,$(EVENT_LIBS)))
