@@ -1,5 +1,6 @@
 # lib/: libcutover.a, shared by every module. Add new lib sources here.
 LIB_SRCS := lib/buf.c lib/log.c lib/diag.c lib/addr.c lib/trie.c
+LIB_SRCS += lib/yamlconf.c
 # the store (SQLite and etcd backends); users link $(STORE_LIBS)
 LIB_SRCS += lib/store.c lib/store_sqlite.c lib/store_etcd.c
 STORE_LIBS = $(SQLITE_LIBS) $(CURL_LIBS) $(JSON_LIBS)
