@@ -48,6 +48,9 @@ static const char *const prog_pins[2] = {
 	[DP_DIR_EGRESS] = "prog_from_pod",
 };
 
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static int
 libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
