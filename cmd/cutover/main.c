@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/cutover/cli.h"
+#include "cmd/cutover/cli_datapath.h"
 
 #ifndef CUTOVER_VERSION
 #define CUTOVER_VERSION "0.1.0-dev"
@@ -12,6 +13,8 @@
 
 /* Subcommands register here (one line each). */
 static const struct cli_cmd cli_cmds[] = {
+	{ "policy", cli_policy, "apply and inspect the node's eBPF policy datapath" },
+	{ "observe", cli_observe, "show flows and drops seen by the eBPF datapath" },
 	{ NULL, NULL, NULL },
 };
 
