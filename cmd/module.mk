@@ -4,3 +4,10 @@
 #   CUTOVER_CLI_LDLIBS += $(SOME_LIBS)
 CUTOVER_CLI_SRCS += cmd/cutover/main.c
 CUTOVER_CLI_LIBS += cutover
+
+# cutoverd: one init function per subsystem in cmd/cutoverd/main.c; daemon config in
+# cmd/cutoverd/daemon_conf.c. Modules add their archive and link flags here.
+CUTOVERD_SRCS := cmd/cutoverd/main.c cmd/cutoverd/daemon_conf.c
+CUTOVERD_LIBS := bgp cutover
+CUTOVERD_LDLIBS := $(YAML_LIBS) $(EVENT_LIBS) $(JSON_LIBS)
+$(eval $(call add_bin,cutoverd,$(CUTOVERD_SRCS),$(CUTOVERD_LIBS),$(CUTOVERD_LDLIBS)))
