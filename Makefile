@@ -129,6 +129,8 @@ BPF_CFLAGS = -O2 -g -target bpf -Wall -Wextra -Werror -I. -I/usr/include/$(shell
 	-D__TARGET_ARCH_x86
 
 INTEGRATION_TESTS :=
+BENCHES :=
+BENCH_BINS :=
 UNIT_TESTS :=
 BPF_TESTS :=
 FUZZ_TARGETS :=
@@ -193,8 +195,10 @@ fuzz: deps $(FUZZ_TARGETS) $(B)/tests.list
 demo: deps all
 	$(Q)scripts/demo.sh
 
+# BENCHES: scripts registered by module.mk files (BENCHES += bench/x/run.sh);
+# BENCH=name runs only the ones whose path contains name.
 bench: deps all $(BENCH_BINS)
-	$(Q)scripts/bench.sh
+	$(Q)scripts/bench.sh $(BENCHES)
 
 CHECK_SRCS = $(sort $(ALL_SRCS))
 check: $(SKELS) | $(B)/config.mk

@@ -5,6 +5,7 @@ $(eval $(call add_lib,bgp,$(BGP_SRCS)))
 endif
 
 # --- wire codec: messages, capabilities, attributes (tests, fuzz) ---
+$(eval $(call add_unit,bgp_msg,tests/unit/bgp/test_msg.c,bgp cutover,))
 
 # --- FSM, sessions, config, control (tests, integration) ---
 $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))
@@ -13,7 +14,13 @@ $(eval $(call add_unit,bgp_adjin,tests/unit/bgp/test_adjin.c,bgp cutover,))
 
 # --- RIB and kernel sync ---
 $(eval $(call add_unit,bgp_kroute,tests/unit/bgp/test_kroute.c,bgp cutover,$(NL_LIBS)))
+$(eval $(call add_unit,bgp_rib,tests/unit/bgp/test_rib.c,bgp cutover,))
+$(eval $(call add_unit,bgp_rib_model,tests/unit/bgp/test_rib_model.c,bgp cutover,))
+$(eval $(call add_unit,bgp_filter,tests/unit/bgp/test_filter.c,bgp cutover,))
 
 # --- BFD ---
 $(eval $(call add_unit,bgp_bfd,tests/unit/bgp/test_bfd.c,bgp cutover,$(EVENT_LIBS)))
 $(eval $(call add_fuzz,fuzz_bfd,tests/fuzz/fuzz_bfd.c,bgp cutover,$(EVENT_LIBS)))
+$(eval $(call add_bin,bfd-probe,tests/helpers/bfd_probe.c,bgp cutover,$(EVENT_LIBS)))
+INTEGRATION_TESTS += tests/integration/bfd_bird.sh
+$(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cutover,$(EVENT_LIBS)))

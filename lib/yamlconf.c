@@ -206,13 +206,18 @@ ynode_fail_at(const struct ynode *n, yaml_node_t *at, const char *fmt, ...)
 	return rc;
 }
 
+/* Paths longer than YCFG_PATH_MAX are cut (they only label error messages). */
 static void
 child_path(char *out, const char *parent, const char *key)
 {
+	int n;
+
 	if (parent[0])
-		snprintf(out, YCFG_PATH_MAX, "%s.%s", parent, key);
+		n = snprintf(out, YCFG_PATH_MAX, "%s.%s", parent, key);
 	else
-		snprintf(out, YCFG_PATH_MAX, "%s", key);
+		n = snprintf(out, YCFG_PATH_MAX, "%s", key);
+	if (n >= YCFG_PATH_MAX)	/* mark the cut so nobody mistakes it for a real key */
+		memcpy(out + YCFG_PATH_MAX - 4, "...", 4);
 }
 
 static const char *
