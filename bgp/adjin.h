@@ -50,12 +50,23 @@ int	bgp_adjin_walk(const struct bgp_adjin *a, int family, bgp_adjin_cb cb, void 
  * Where received routes go next. The session layer calls these after the Adj-RIB-In
  * changed; the RIB of issue #5 implements them (NULL members are skipped).
  */
+struct bgp_peer;
+
 struct bgp_rib_client {
 	void	(*route_update)(void *arg, const char *peer, const struct prefix *p,
 		    const struct bgp_route *r);
 	void	(*route_withdraw)(void *arg, const char *peer, const struct prefix *p);
-	void	(*peer_down)(void *arg, const char *peer);
+	/* Established (read remote_open, conf, ibgp from p). */
+	void	(*peer_up)(void *arg, const struct bgp_peer *p);
+	/* Left Established. graceful: the peer sent the GR capability and the session
+	 * ended without a NOTIFICATION either way (RFC 4724 helper: keep routes stale). */
+	void	(*peer_down)(void *arg, const char *peer, bool graceful);
+	/* End-of-RIB received for family (AF_INET/AF_INET6). */
+	void	(*eor)(void *arg, const char *peer, int family);
 	void	*arg;
+	/* When false the session does not keep its own copy in the Adj-RIB-In (the RIB
+	 * holds it); `cutover bgp routes` and max-prefix then see no routes. */
+	bool	 keep_adjin;
 };
 
 /* ---- originated prefixes ---- */

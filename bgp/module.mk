@@ -24,3 +24,4 @@ $(eval $(call add_fuzz,fuzz_bfd,tests/fuzz/fuzz_bfd.c,bgp cutover,$(EVENT_LIBS))
 $(eval $(call add_bin,bfd-probe,tests/helpers/bfd_probe.c,bgp cutover,$(EVENT_LIBS)))
 INTEGRATION_TESTS += tests/integration/bfd_bird.sh
 $(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cutover,$(EVENT_LIBS)))
+INTEGRATION_TESTS += tests/integration/bgp_bird.sh

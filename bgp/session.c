@@ -49,6 +49,8 @@ struct bgp_speaker {
 	struct event		*lev[2];
 	struct bgp_origin_table	*origins;
 	struct bgp_rib_client	 rib;
+	bool			 keep_adjin;
+	bool			 gr_restarting, gr_forwarding;
 	int			 draining;
 };
 
@@ -392,10 +394,13 @@ local_open_build(struct bgp_peer *p)
 	if (c->gr_enabled) {
 		o->caps.gr = true;
 		o->caps.gr_time = c->gr_restart_time & BGP_GR_TIME_MASK;
+		o->caps.gr_flags = p->sp->gr_restarting ? BGP_GR_FLAG_RESTART : 0;
 		if (c->family_v4)
-			bgp_caps_add_gr_af(&o->caps, BGP_AFI_IPV4, BGP_SAFI_UNICAST, 0);
+			bgp_caps_add_gr_af(&o->caps, BGP_AFI_IPV4, BGP_SAFI_UNICAST,
+			    p->sp->gr_forwarding ? BGP_GR_AF_FORWARDING : 0);
 		if (c->family_v6)
-			bgp_caps_add_gr_af(&o->caps, BGP_AFI_IPV6, BGP_SAFI_UNICAST, 0);
+			bgp_caps_add_gr_af(&o->caps, BGP_AFI_IPV6, BGP_SAFI_UNICAST,
+			    p->sp->gr_forwarding ? BGP_GR_AF_FORWARDING : 0);
 	}
 }
 
@@ -416,6 +421,7 @@ op_send_open(void *ctx)
 {
 	struct bgp_peer *p = ctx;
 
+	local_open_build(p);
 	if (p->conn)
 		conn_send_open(p, p->conn);
 }
@@ -461,6 +467,7 @@ op_send_notification(void *ctx, uint8_t code, uint8_t sub, const uint8_t *data, 
 {
 	struct bgp_peer *p = ctx;
 
+	p->notif_seen = true;
 	snprintf(p->last_error, sizeof(p->last_error), "sent %s/%s", bgp_err_code_name(code),
 	    bgp_err_subcode_name(code, sub));
 	peer_log(LOG_LVL_WARN, p, "sending NOTIFICATION %s", p->last_error + 5);
@@ -527,6 +534,7 @@ op_established(void *ctx)
 	p->wctx.check_first_as = !p->ibgp;
 	memset(p->disabled_fam, 0, sizeof(p->disabled_fam));
 	p->max_prefix_warned = false;
+	p->notif_seen = false;
 	p->last_error[0] = '\0';
 	if (p->conn) {
 		conn_addrs(p->conn);
@@ -545,6 +553,8 @@ op_established(void *ctx)
 	    "next hop v4 %s, v6 %s)", p->fsm.hold_time, p->fsm.keepalive,
 	    p->has_nh[0] ? addr_format(&p->nh[0], s, sizeof(s)) : "none",
 	    p->has_nh[1] ? addr_format(&p->nh[1], (char[ADDR_STRLEN]){0}, ADDR_STRLEN) : "none");
+	if (p->sp->rib.peer_up)
+		p->sp->rib.peer_up(p->sp->rib.arg, p);
 	peer_announce_all(p);
 }
 
@@ -552,11 +562,12 @@ static void
 op_down(void *ctx)
 {
 	struct bgp_peer *p = ctx;
+	bool graceful = p->has_remote_open && p->remote_open.caps.gr && !p->notif_seen;
 
 	p->stats.flaps++;
 	bgp_adjin_flush(p->adjin, 0);
 	if (p->sp->rib.peer_down)
-		p->sp->rib.peer_down(p->sp->rib.arg, p->conf->name);
+		p->sp->rib.peer_down(p->sp->rib.arg, p->conf->name, graceful);
 }
 
 static void
@@ -690,7 +701,7 @@ static void
 peer_withdraw(struct bgp_peer *p, const struct prefix *pfx, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!bgp_adjin_withdraw(p->adjin, &pfx[i]))
+		if (p->sp->keep_adjin && !bgp_adjin_withdraw(p->adjin, &pfx[i]))
 			continue;
 		p->stats.withdraws_in++;
 		if (p->sp->rib.route_withdraw)
@@ -707,11 +718,23 @@ peer_announce_in(struct bgp_peer *p, const struct prefix *pfx, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		if (p->disabled_fam[fam_idx(pfx[i].addr.family)])
 			continue;
+		p->stats.updates_in_prefixes++;
+		if (!p->sp->keep_adjin) {
+			struct bgp_route r = { .attrs = *attrs, .since = now };
+
+			r.nexthop = *nh;
+			if (ll) {
+				r.has_ll = true;
+				r.nexthop_ll = *ll;
+			}
+			if (p->sp->rib.route_update)
+				p->sp->rib.route_update(p->sp->rib.arg, p->conf->name, &pfx[i], &r);
+			continue;
+		}
 		if (bgp_adjin_update(p->adjin, &pfx[i], attrs, nh, ll, now) < 0) {
 			peer_log(LOG_LVL_ERR, p, "out of memory storing a route");
 			return;
 		}
-		p->stats.updates_in_prefixes++;
 		rib_update(p, &pfx[i]);
 	}
 }
@@ -739,6 +762,14 @@ handle_update(struct bgp_peer *p, const uint8_t *msg, size_t len)
 		goto out;
 	}
 	bgp_fsm(&p->fsm, BGP_EV_UPDATE_RECV, NULL);	/* restarts the hold timer */
+	if (u.eor) {
+		int f = bgp_family_from_afisafi(u.eor_afi, u.eor_safi);
+
+		peer_log(LOG_LVL_DEBUG, p, "End-of-RIB for AFI %u SAFI %u", u.eor_afi, u.eor_safi);
+		if (f >= 0 && p->sp->rib.eor)
+			p->sp->rib.eor(p->sp->rib.arg, p->conf->name,
+			    f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET);
+	}
 	peer_withdraw(p, u.withdrawn, u.nwithdrawn);
 	if (u.has_mp_unreach)
 		peer_withdraw(p, u.mp_unreach.withdrawn, u.mp_unreach.nwithdrawn);
@@ -844,6 +875,7 @@ handle_notification(struct bgp_peer *p, struct bgp_conn *c, const uint8_t *msg, 
 		p->pend = NULL;
 		return;
 	}
+	p->notif_seen = true;
 	snprintf(p->last_error, sizeof(p->last_error), "received %.230s", text);
 	peer_log(LOG_LVL_WARN, p, "NOTIFICATION received: %s", text);
 	m.code = n.code;
@@ -1156,6 +1188,7 @@ bgp_speaker_new(struct event_base *base, const struct bgp_conf *conf, struct dia
 	sp->base = base;
 	sp->conf = conf;
 	sp->lfd[0] = sp->lfd[1] = -1;
+	sp->keep_adjin = true;
 	sp->origins = bgp_origin_table_new();
 	sp->peers = calloc(conf->npeers + 1, sizeof(*sp->peers));
 	if (!sp->origins || !sp->peers)
@@ -1277,6 +1310,32 @@ bgp_speaker_stop(struct bgp_speaker *sp, const char *msg)
 	return sp->draining;
 }
 
+void
+bgp_speaker_stop_graceful(struct bgp_speaker *sp)
+{
+	listeners_close(sp);
+	for (size_t i = 0; i < sp->npeers; i++) {
+		struct bgp_peer *p = &sp->peers[i];
+
+		/* No NOTIFICATION: drop the connections as they are. */
+		for (struct bgp_conn **c = &p->conn; c; c = c == &p->conn ? &p->pend : NULL) {
+			if (*c && (*c)->bev)
+				bufferevent_free((*c)->bev);
+			free(*c);
+			*c = NULL;
+		}
+		/* With no connection left, ManualStop has nothing to send. */
+		bgp_fsm(&p->fsm, BGP_EV_MANUAL_STOP, NULL);
+	}
+}
+
+void
+bgp_speaker_set_gr(struct bgp_speaker *sp, bool restarting, bool forwarding)
+{
+	sp->gr_restarting = restarting;
+	sp->gr_forwarding = forwarding;
+}
+
 int
 bgp_speaker_draining(const struct bgp_speaker *sp)
 {
@@ -1316,6 +1375,7 @@ bgp_speaker_set_rib_client(struct bgp_speaker *sp, const struct bgp_rib_client *
 		sp->rib = *c;
 	else
 		memset(&sp->rib, 0, sizeof(sp->rib));
+	sp->keep_adjin = !c || c->keep_adjin;
 }
 
 size_t

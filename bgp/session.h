@@ -82,6 +82,7 @@ struct bgp_peer {
 	time_t			 state_wall;	/* wall clock of the last state change */
 	char			 last_error[256];	/* last NOTIFICATION / error, for show */
 	char			 shutdown_msg[BGP_SHUTDOWN_MSG_MAX + 1];
+	bool			 notif_seen;	/* a NOTIFICATION ended (or ends) this session */
 };
 
 /*
@@ -99,6 +100,13 @@ int	bgp_speaker_start(struct bgp_speaker *sp, struct diag *d);
  */
 int	bgp_speaker_stop(struct bgp_speaker *sp, const char *msg);
 int	bgp_speaker_draining(const struct bgp_speaker *sp);
+/* Planned stop without a NOTIFICATION (graceful restart: the peers keep our routes
+ * for the restart time). Closes every connection and the listeners. */
+void	bgp_speaker_stop_graceful(struct bgp_speaker *sp);
+/* Graceful restart bits of our OPEN (RFC 4724 §3) for peers with graceful-restart
+ * enabled: restarting sets the R bit, forwarding the per-family F bit. Call before
+ * bgp_speaker_start(); bgp_speaker_gr_done() clears R once the restart is over. */
+void	bgp_speaker_set_gr(struct bgp_speaker *sp, bool restarting, bool forwarding);
 void	bgp_speaker_free(struct bgp_speaker *sp);
 void	bgp_speaker_set_rib_client(struct bgp_speaker *sp, const struct bgp_rib_client *c);
 
