@@ -342,10 +342,15 @@ as4_merge(struct attr_dctx *d)
 	if (n2 < n4)
 		return 0;	/* AS4_PATH is ignored */
 	need = n2 - n4;
-	for (size_t i = 0; i < a->as_path.nsegs && need > 0; i++) {
+	/* Leading confederation segments count 0 but stay: AS4_PATH never
+	 * carries them (RFC 6793 §3). */
+	for (size_t i = 0; i < a->as_path.nsegs; i++) {
 		const struct bgp_as_seg *s = &a->as_path.segs[i];
 		size_t take = s->count;
 
+		if (need == 0 && s->type != BGP_AS_CONFED_SEQUENCE &&
+		    s->type != BGP_AS_CONFED_SET)
+			break;
 		if (s->type == BGP_AS_SEQUENCE) {
 			if (take > need)
 				take = need;
@@ -1003,6 +1008,9 @@ keep_unknown(struct bgp_attrs *a, uint8_t flags, uint8_t code, struct buf_reader
 	size_t n = br_left(v);
 
 	br_ptr(v, n, &p);
+	/* The low four bits are ignored on receipt (RFC 4271 §4.3) and the
+	 * length form is ours to choose: neither is part of the value. */
+	flags &= (uint8_t)~(BGP_ATTR_FLAG_EXTLEN | BGP_ATTR_FLAGS_UNUSED);
 	return bgp_attrs_add_unknown(a, flags, code, p, n);
 }
 

@@ -140,7 +140,8 @@ bgp_attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b)
 		/* Partial is set on every re-advertisement: not part of the value. */
 		if (x->code != y->code || x->len != y->len ||
 		    ((x->flags ^ y->flags) & (uint8_t)~(BGP_ATTR_FLAG_PARTIAL |
-		    BGP_ATTR_FLAG_EXTLEN)) || !same_array(x->data, y->data, x->len, 1))
+		    BGP_ATTR_FLAG_EXTLEN | BGP_ATTR_FLAGS_UNUSED)) ||
+		    !same_array(x->data, y->data, x->len, 1))
 			return false;
 	}
 	return true;
@@ -216,7 +217,8 @@ bgp_attrs_hash(const struct bgp_attrs *a)
 		const struct bgp_raw_attr *r = &a->unknown[i];
 
 		h = fnv_u32(h, (uint32_t)r->code << 16 | r->len);
-		h = fnv_u32(h, r->flags & (uint8_t)~(BGP_ATTR_FLAG_PARTIAL | BGP_ATTR_FLAG_EXTLEN));
+		h = fnv_u32(h, r->flags & (uint8_t)~(BGP_ATTR_FLAG_PARTIAL | BGP_ATTR_FLAG_EXTLEN |
+		    BGP_ATTR_FLAGS_UNUSED));
 		h = fnv(h, r->data, r->len);
 	}
 	return h;

@@ -6,6 +6,17 @@ endif
 
 # --- wire codec: messages, capabilities, attributes (tests, fuzz) ---
 $(eval $(call add_unit,bgp_msg,tests/unit/bgp/test_msg.c,bgp cutover,))
+$(eval $(call add_unit,bgp_attr,tests/unit/bgp/test_attr.c,bgp cutover,))
+$(eval $(call add_unit,bgp_rfc7606,tests/unit/bgp/test_rfc7606.c,bgp cutover,))
+$(eval $(call add_fuzz,fuzz_bgp_msg,tests/fuzz/fuzz_bgp_msg.c,bgp cutover,))
+# Seed corpus generator (committed seeds; rerun with `make fuzz-seeds-bgp`).
+ALL_SRCS += tests/fuzz/gen_fuzz_bgp_msg.c
+$(B)/tools/gen_fuzz_bgp_msg: $(call obj,tests/fuzz/gen_fuzz_bgp_msg.c) $(B)/libbgp.a $(B)/libcutover.a
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDFLAGS)
+.PHONY: fuzz-seeds-bgp
+fuzz-seeds-bgp: $(B)/tools/gen_fuzz_bgp_msg
+	$(Q)$< tests/fuzz/corpus/fuzz_bgp_msg
 
 # --- FSM, sessions, config, control (tests, integration) ---
 $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))

@@ -258,7 +258,7 @@ bgp_update_pack(const struct bgp_wire_ctx *ctx, struct buf_writer *bw,
     const struct bgp_attrs *attrs, const struct bgp_nexthop *nh,
     const struct prefix *pfx, size_t n)
 {
-	size_t max = bgp_wire_max_len(ctx), start = bw->len, off, wl, al, ml = 0, used = 0;
+	size_t max = bgp_wire_max_len(ctx), start = bw->len, off, wl, al, ml = 0, used = 0, fixed;
 	struct buf_writer aw;
 	struct bgp_attrs tmp;
 	bool v4;
@@ -294,6 +294,16 @@ bgp_update_pack(const struct bgp_wire_ctx *ctx, struct buf_writer *bw,
 		goto out;
 	}
 
+	/* Room for the fixed parts and at least one prefix? Checked before
+	 * writing so the caller's writer never carries our -EMSGSIZE. */
+	fixed = BGP_UPDATE_MIN_LEN + aw.len;
+	if (!v4)
+		fixed += BGP_ATTR_HDR_EXT_LEN + BGP_MP_UNREACH_MIN_LEN + (attrs ? 2 +
+		    (nh->has_ll ? BGP_MP_NH_V6_LL_LEN : BGP_MP_NH_V6_LEN) : 0);
+	if (fixed + bgp_prefix_wire_len(&pfx[0]) > max) {
+		rc = -EMSGSIZE;
+		goto out;
+	}
 	off = bgp_hdr_begin(bw, BGP_MSG_UPDATE);
 	wl = bw_reserve(bw, sizeof(uint16_t));
 	if (v4 && !attrs) {

@@ -559,6 +559,304 @@ test_rfc7313_5_borr_bad_length(void **state)
 	assert_int_equal(bgp_route_refresh_decode(orf, sizeof(orf), &rr, &err), 0);
 }
 
+
+/* ---- UPDATE ---- */
+
+static void
+base_attrs(struct bgp_attrs *a)
+{
+	static const uint32_t asn = 65001;
+
+	bgp_attrs_init(a);
+	a->origin = BGP_ORIGIN_IGP;
+	assert_int_equal(bgp_as_path_append(&a->as_path, BGP_AS_SEQUENCE, &asn, 1), 0);
+	a->present = BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_AS_PATH);
+}
+
+/* Decode every message in bw; collect announced and withdrawn prefixes. */
+static size_t
+decode_all(const struct bgp_wire_ctx *ctx, const struct buf_writer *bw, struct prefix *ann,
+    size_t *nann, struct prefix *wd, size_t *nwd, const struct bgp_nexthop *nh)
+{
+	size_t off = 0, msgs = 0;
+
+	*nann = *nwd = 0;
+	while (off < bw->len) {
+		struct bgp_hdr h;
+		struct bgp_err err;
+		struct bgp_msg m;
+
+		bgp_err_clear(&err);
+		assert_int_equal(bgp_hdr_decode(bw->data + off, bw->len - off,
+		    bgp_wire_max_len(ctx), &h, &err), 0);
+		assert_int_equal(h.type, BGP_MSG_UPDATE);
+		assert_int_equal(bgp_msg_decode(ctx, bw->data + off, h.len, &m, &err), 0);
+		if (err.action != BGP_ACT_NONE)
+			fail_msg("message %zu: %s", msgs, err.reason);
+		for (size_t i = 0; i < m.u.update.nnlri; i++)
+			ann[(*nann)++] = m.u.update.nlri[i];
+		for (size_t i = 0; i < m.u.update.mp_reach.nnlri; i++)
+			ann[(*nann)++] = m.u.update.mp_reach.nlri[i];
+		for (size_t i = 0; i < m.u.update.nwithdrawn; i++)
+			wd[(*nwd)++] = m.u.update.withdrawn[i];
+		for (size_t i = 0; i < m.u.update.mp_unreach.nwithdrawn; i++)
+			wd[(*nwd)++] = m.u.update.mp_unreach.withdrawn[i];
+		if (m.u.update.nnlri)
+			assert_true(addr_eq(&m.u.update.attrs.next_hop, &nh->global));
+		if (m.u.update.has_mp_reach) {
+			assert_true(addr_eq(&m.u.update.mp_reach.nexthop, &nh->global));
+			assert_int_equal(m.u.update.mp_reach.has_ll, nh->has_ll);
+			if (nh->has_ll)
+				assert_true(addr_eq(&m.u.update.mp_reach.nexthop_ll, &nh->ll));
+		}
+		bgp_msg_free(&m);
+		off += h.len;
+		msgs++;
+	}
+	return msgs;
+}
+
+#define NPFX	3000
+
+static void
+pack_family(const struct bgp_wire_ctx *ctx, int family, size_t *msgs_ann, size_t *msgs_wd)
+{
+	static struct prefix pfx[NPFX], ann[NPFX], wd[NPFX];
+	struct bgp_nexthop nh = { 0 };
+	struct bgp_attrs a;
+	struct buf_writer bw;
+	size_t nann, nwd, done;
+
+	for (size_t i = 0; i < NPFX; i++) {
+		memset(&pfx[i], 0, sizeof(pfx[i]));
+		pfx[i].addr.family = (uint8_t)family;
+		if (family == AF_INET) {
+			addr_from_v4(&pfx[i].addr, 0x0a000000u | (uint32_t)i << 8);
+			pfx[i].len = 24;
+		} else {
+			pfx[i].addr.bytes[0] = 0x20;
+			pfx[i].addr.bytes[1] = 0x01;
+			pfx[i].addr.bytes[2] = 0x0d;
+			pfx[i].addr.bytes[3] = 0xb8;
+			pfx[i].addr.bytes[4] = (uint8_t)(i >> 8);
+			pfx[i].addr.bytes[5] = (uint8_t)i;
+			pfx[i].len = 48;
+		}
+	}
+	if (family == AF_INET) {
+		assert_int_equal(addr_parse("192.0.2.1", &nh.global), 0);
+	} else {
+		assert_int_equal(addr_parse("2001:db8::1", &nh.global), 0);
+		assert_int_equal(addr_parse("fe80::1", &nh.ll), 0);
+		nh.has_ll = true;
+	}
+	base_attrs(&a);
+	bw_init_dyn(&bw, 0);
+	for (done = 0; done < NPFX;) {
+		int n = bgp_update_pack(ctx, &bw, &a, &nh, pfx + done, NPFX - done);
+
+		assert_true(n > 0);
+		done += (size_t)n;
+	}
+	*msgs_ann = decode_all(ctx, &bw, ann, &nann, wd, &nwd, &nh);
+	assert_int_equal(nann, NPFX);
+	assert_int_equal(nwd, 0);
+	for (size_t i = 0; i < NPFX; i++)
+		assert_true(prefix_eq(&ann[i], &pfx[i]));
+	bw_reset(&bw);
+	for (done = 0; done < NPFX;) {
+		int n = bgp_update_pack(ctx, &bw, NULL, NULL, pfx + done, NPFX - done);
+
+		assert_true(n > 0);
+		done += (size_t)n;
+	}
+	*msgs_wd = decode_all(ctx, &bw, ann, &nann, wd, &nwd, &nh);
+	assert_int_equal(nwd, NPFX);
+	assert_int_equal(nann, 0);
+	for (size_t i = 0; i < NPFX; i++)
+		assert_true(prefix_eq(&wd[i], &pfx[i]));
+	bw_free(&bw);
+	bgp_attrs_free(&a);
+}
+
+static void
+test_update_pack_fills_messages(void **state)
+{
+	struct bgp_wire_ctx ctx = { .as4 = true, .families = BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) |
+	    BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST) };
+	size_t ann, wd, ann_ext, wd_ext;
+
+	(void)state;
+	/* IPv4: 4 octets per /24; 3000 prefixes = 12000 octets -> 3 or 4 messages of
+	 * at most 4096 octets, never fewer than the octets require. */
+	pack_family(&ctx, AF_INET, &ann, &wd);
+	assert_true(ann >= (NPFX * 4) / BGP_MAX_LEN + 1 && ann <= (NPFX * 4) / BGP_MAX_LEN + 2);
+	assert_true(wd >= (NPFX * 4) / BGP_MAX_LEN + 1 && wd <= (NPFX * 4) / BGP_MAX_LEN + 2);
+	/* RFC 8654: the same fits one extended message. */
+	ctx.ext_msg = true;
+	pack_family(&ctx, AF_INET, &ann_ext, &wd_ext);
+	assert_int_equal(ann_ext, 1);
+	assert_int_equal(wd_ext, 1);
+	/* IPv6 in MP_REACH/MP_UNREACH: 7 octets per /48. */
+	ctx.ext_msg = false;
+	pack_family(&ctx, AF_INET6, &ann, &wd);
+	assert_true(ann >= (NPFX * 7) / BGP_MAX_LEN + 1 && ann <= (NPFX * 7) / BGP_MAX_LEN + 2);
+	assert_true(wd >= (NPFX * 7) / BGP_MAX_LEN + 1 && wd <= (NPFX * 7) / BGP_MAX_LEN + 2);
+}
+
+static void
+test_update_pack_rejects(void **state)
+{
+	struct bgp_wire_ctx ctx = { .as4 = true };
+	struct bgp_nexthop nh = { 0 };
+	struct bgp_attrs a;
+	struct buf_writer bw;
+	struct prefix p[2];
+	uint32_t asns[1100];
+
+	(void)state;
+	base_attrs(&a);
+	bw_init_dyn(&bw, 0);
+	prefix_parse("2001:db8::/32", &p[0], PREFIX_PARSE_STRICT);
+	prefix_parse("10.0.0.0/8", &p[1], PREFIX_PARSE_STRICT);
+	/* Never an IPv4-mapped IPv6 next hop. */
+	addr_parse("::ffff:192.0.2.1", &nh.global);
+	assert_int_equal(bgp_update_pack(&ctx, &bw, &a, &nh, p, 1), -EINVAL);
+	/* Mixed families. */
+	addr_parse("2001:db8::1", &nh.global);
+	assert_int_equal(bgp_update_pack(&ctx, &bw, &a, &nh, p, 2), -EINVAL);
+	/* Next hop family must match. */
+	assert_int_equal(bgp_update_pack(&ctx, &bw, &a, &nh, p + 1, 1), -EINVAL);
+	assert_int_equal(bgp_update_pack(&ctx, &bw, &a, &nh, p, 0), -EINVAL);
+	/* Attributes that leave no room for a prefix. */
+	for (size_t i = 0; i < sizeof(asns) / sizeof(asns[0]); i++)
+		asns[i] = 65000;
+	assert_int_equal(bgp_as_path_append(&a.as_path, BGP_AS_SEQUENCE, asns,
+	    sizeof(asns) / sizeof(asns[0])), 0);
+	assert_int_equal(bgp_update_pack(&ctx, &bw, &a, &nh, p, 1), -EMSGSIZE);
+	assert_int_equal(bw.len, 0);
+	bw_free(&bw);
+	bgp_attrs_free(&a);
+}
+
+static void
+test_rfc4724_2_end_of_rib(void **state)
+{
+	static const uint8_t v4[] = { MARKER, 0x00, BGP_UPDATE_MIN_LEN, BGP_MSG_UPDATE, 0, 0, 0, 0 };
+	static const uint8_t v6[] = { MARKER, 0x00, BGP_UPDATE_MIN_LEN + 6, BGP_MSG_UPDATE, 0, 0,
+	    0, 6, 0x80, BGP_ATTR_MP_UNREACH_NLRI, 3, 0, BGP_AFI_IPV6, BGP_SAFI_UNICAST };
+	struct bgp_wire_ctx ctx = { .families = BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) |
+	    BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST) };
+	uint8_t out[64];
+	struct buf_writer bw;
+	struct bgp_msg m;
+	struct bgp_err err;
+
+	(void)state;
+	bw_init(&bw, out, sizeof(out));
+	bgp_eor_encode(&bw, BGP_AFI_IPV4, BGP_SAFI_UNICAST);
+	assert_int_equal(bw.len, sizeof(v4));
+	assert_memory_equal(out, v4, sizeof(v4));
+	assert_int_equal(bgp_msg_decode(&ctx, out, bw.len, &m, &err), 0);
+	assert_true(m.u.update.eor);
+	assert_int_equal(m.u.update.eor_afi, BGP_AFI_IPV4);
+	bgp_msg_free(&m);
+	bw_init(&bw, out, sizeof(out));
+	bgp_eor_encode(&bw, BGP_AFI_IPV6, BGP_SAFI_UNICAST);
+	assert_int_equal(bw.len, sizeof(v6));
+	assert_memory_equal(out, v6, sizeof(v6));
+	assert_int_equal(bgp_msg_decode(&ctx, out, bw.len, &m, &err), 0);
+	assert_true(m.u.update.eor);
+	assert_int_equal(m.u.update.eor_afi, BGP_AFI_IPV6);
+	bgp_msg_free(&m);
+}
+
+static void
+test_rfc4760_3_ipv6_next_hops(void **state)
+{
+	struct bgp_wire_ctx ctx = { .as4 = true, .families = BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST) };
+	struct bgp_update u, d;
+	struct prefix p;
+	struct buf_writer bw;
+	struct bgp_err err;
+	uint8_t out[256];
+
+	(void)state;
+	bgp_update_init(&u);
+	base_attrs(&u.attrs);
+	prefix_parse("2001:db8:5::/48", &p, PREFIX_PARSE_STRICT);
+	u.has_mp_reach = true;
+	u.mp_reach.afi = BGP_AFI_IPV6;
+	u.mp_reach.safi = BGP_SAFI_UNICAST;
+	addr_parse("2001:db8::1", &u.mp_reach.nexthop);
+	addr_parse("fe80::1", &u.mp_reach.nexthop_ll);
+	u.mp_reach.has_ll = true;
+	u.mp_reach.nlri = &p;
+	u.mp_reach.nnlri = 1;
+	bw_init(&bw, out, sizeof(out));
+	bgp_update_encode(&ctx, &bw, &u);
+	assert_int_equal(bw_error(&bw), 0);
+	assert_int_equal(bgp_update_decode(&ctx, out + BGP_HDR_LEN, bw.len - BGP_HDR_LEN, &d,
+	    &err), 0);
+	assert_int_equal(err.action, BGP_ACT_NONE);
+	assert_true(d.mp_reach.has_ll);
+	assert_true(addr_eq(&d.mp_reach.nexthop_ll, &u.mp_reach.nexthop_ll));
+	assert_false(d.mp_reach.nh_v4_mapped);
+	assert_true(prefix_eq(&d.mp_reach.nlri[0], &p));
+	bgp_update_free(&d);
+	/* An IPv4-mapped next hop (IPv6 NLRI over an IPv4 session, some peers)
+	 * is decoded and flagged, not silently used as an IPv6 address. */
+	u.mp_reach.has_ll = false;
+	addr_parse("::ffff:192.0.2.1", &u.mp_reach.nexthop);
+	bw_init(&bw, out, sizeof(out));
+	bgp_update_encode(&ctx, &bw, &u);
+	bgp_err_clear(&err);
+	assert_int_equal(bgp_update_decode(&ctx, out + BGP_HDR_LEN, bw.len - BGP_HDR_LEN, &d,
+	    &err), 0);
+	assert_true(d.mp_reach.nh_v4_mapped);
+	bgp_update_free(&d);
+	bgp_attrs_free(&u.attrs);
+}
+
+static void
+test_rfc4271_4_3_trailing_prefix_bits_normalised(void **state)
+{
+	/* withdrawn 10.1.2.3/8 (bits set beyond the length), NLRI none. */
+	static const uint8_t body[] = { 0, 2, 8, 10, 0, 0 };
+	static const uint8_t body2[] = { 0, 5, 16, 10, 255, 24, 10, 0, 0, 0 };
+	struct bgp_wire_ctx ctx = { 0 };
+	struct bgp_update u;
+	struct bgp_err err;
+	char s[PREFIX_STRLEN];
+
+	(void)state;
+	bgp_err_clear(&err);
+	assert_int_equal(bgp_update_decode(&ctx, body, sizeof(body), &u, &err), 0);
+	assert_int_equal(u.host_bits_cleared, 0);
+	bgp_update_free(&u);
+	assert_int_equal(bgp_update_decode(&ctx, body2, sizeof(body2) - 3, &u, &err), -EBADMSG);
+	bgp_update_free(&u);
+	{
+		static const uint8_t b3[] = { 0, 6, 12, 10, 255, 24, 10, 0, 0, 0, 0 };
+
+		bgp_err_clear(&err);
+		/* /12 with the low 4 bits of 255 set, and 10.0.0.0/24 clean. */
+		assert_int_equal(bgp_update_decode(&ctx, b3, sizeof(b3) - 1, &u, &err), -EBADMSG);
+		bgp_update_free(&u);
+	}
+	{
+		static const uint8_t b4[] = { 0, 7, 12, 10, 255, 24, 10, 0, 0, 0, 0 };
+
+		bgp_err_clear(&err);
+		assert_int_equal(bgp_update_decode(&ctx, b4, sizeof(b4), &u, &err), 0);
+		assert_int_equal(u.nwithdrawn, 2);
+		assert_int_equal(u.host_bits_cleared, 1);
+		assert_string_equal(prefix_format(&u.withdrawn[0], s, sizeof(s)), "10.240.0.0/12");
+		assert_string_equal(prefix_format(&u.withdrawn[1], s, sizeof(s)), "10.0.0.0/24");
+		bgp_update_free(&u);
+	}
+}
+
 /* ---- whole messages ---- */
 
 static void
@@ -607,6 +905,11 @@ main(void)
 		cmocka_unit_test(test_rfc4271_4_5_notification_err_round_trip),
 		cmocka_unit_test(test_rfc2918_route_refresh_round_trip),
 		cmocka_unit_test(test_rfc7313_5_borr_bad_length),
+		cmocka_unit_test(test_update_pack_fills_messages),
+		cmocka_unit_test(test_update_pack_rejects),
+		cmocka_unit_test(test_rfc4724_2_end_of_rib),
+		cmocka_unit_test(test_rfc4760_3_ipv6_next_hops),
+		cmocka_unit_test(test_rfc4271_4_3_trailing_prefix_bits_normalised),
 		cmocka_unit_test(test_msg_decode_dispatch),
 	};
 
