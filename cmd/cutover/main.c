@@ -12,7 +12,10 @@
 #endif
 
 /* Subcommands register here (one line each). */
+int	cli_bgp(int argc, char **argv);
+
 static const struct cli_cmd cli_cmds[] = {
+	{ "bgp", cli_bgp, "BGP sessions, received and originated routes (cutoverd)" },
 	{ "policy", cli_policy, "apply and inspect the node's eBPF policy datapath" },
 	{ "observe", cli_observe, "show flows and drops seen by the eBPF datapath" },
 	{ NULL, NULL, NULL },
