@@ -1,5 +1,5 @@
 # lib/: libcutover.a, shared by every module. Add new lib sources here.
-LIB_SRCS := lib/buf.c lib/log.c lib/diag.c lib/addr.c lib/trie.c
+LIB_SRCS := lib/buf.c lib/log.c lib/diag.c lib/addr.c lib/trie.c lib/json.c
 $(eval $(call add_lib,cutover,$(LIB_SRCS)))
 
 $(eval $(call add_unit,lib_buf,tests/unit/lib/test_buf.c,cutover,))

@@ -12,6 +12,7 @@
 
 /* Subcommands register here (one line each). */
 static const struct cli_cmd cli_cmds[] = {
+	{ "nsx-import", cli_nsx_import, "translate NSX DFW policy into Cilium policy (exact or gap report)" },
 	{ NULL, NULL, NULL },
 };
 
