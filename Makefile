@@ -129,6 +129,8 @@ BPF_CFLAGS = -O2 -g -target bpf -Wall -Wextra -Werror -I. -I/usr/include/$(shell
 	-D__TARGET_ARCH_x86
 
 INTEGRATION_TESTS :=
+BENCHES :=
+BENCH_BINS :=
 UNIT_TESTS :=
 BPF_TESTS :=
 FUZZ_TARGETS :=
@@ -141,6 +143,8 @@ CUTOVER_CLI_SRCS :=
 CUTOVER_CLI_LIBS :=
 CUTOVER_CLI_LDLIBS :=
 include $(sort $(wildcard */module.mk) $(wildcard tests/*/module.mk))
+# Runs last: the demo, then no namespace/process/pin of this run may be left.
+INTEGRATION_TESTS += tests/integration/zz_demo_leftovers.sh
 # The CLI collects pieces from every module, so it is defined after all module.mk files.
 $(eval $(call add_bin,cutover,$(CUTOVER_CLI_SRCS),$(CUTOVER_CLI_LIBS),$(CUTOVER_CLI_LDLIBS)))
 
@@ -158,7 +162,7 @@ $(BF)/obj/%.o: %.c | $(B)/config.mk
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # ---- top-level targets -------------------------------------------------------
-.PHONY: all test test-unit test-bpf test-integration fuzz demo bench check clean deps help golden-update
+.PHONY: FORCE all test test-unit test-bpf test-integration fuzz demo bench check clean deps help golden-update
 
 all: $(SKELS) $(BINS)
 
@@ -191,14 +195,17 @@ fuzz: deps $(FUZZ_TARGETS) $(B)/tests.list
 demo: deps all
 	$(Q)scripts/demo.sh
 
+# BENCHES: scripts registered by module.mk files (BENCHES += bench/x/run.sh);
+# BENCH=name runs only the ones whose path contains name.
 bench: deps all $(BENCH_BINS)
-	$(Q)scripts/bench.sh
+	$(Q)scripts/bench.sh $(BENCHES)
 
 CHECK_SRCS = $(sort $(ALL_SRCS))
 check: $(SKELS) | $(B)/config.mk
 	$(call say,CPPCHECK,$(words $(CHECK_SRCS)) files)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --suppress=missingIncludeSystem --std=c11 -I. -I$(GEN) \
+		--inline-suppr --suppress=missingIncludeSystem --std=c11 \
+		--include=/usr/include/bpf/libbpf_common.h -I. -I$(GEN) \
 		-D_GNU_SOURCE $(CHECK_SRCS)
 	$(call say,ANALYZE,$(words $(CHECK_SRCS)) files)
 	$(Q)set -e; for f in $(CHECK_SRCS); do \

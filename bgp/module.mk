@@ -5,7 +5,32 @@ $(eval $(call add_lib,bgp,$(BGP_SRCS)))
 endif
 
 # --- wire codec: messages, capabilities, attributes (tests, fuzz) ---
+$(eval $(call add_unit,bgp_msg,tests/unit/bgp/test_msg.c,bgp cutover,))
+$(eval $(call add_unit,bgp_attr,tests/unit/bgp/test_attr.c,bgp cutover,))
+$(eval $(call add_unit,bgp_rfc7606,tests/unit/bgp/test_rfc7606.c,bgp cutover,))
+$(eval $(call add_fuzz,fuzz_bgp_msg,tests/fuzz/fuzz_bgp_msg.c,bgp cutover,))
+# Seed corpus generator (committed seeds; rerun with `make fuzz-seeds-bgp`).
+ALL_SRCS += tests/fuzz/gen_fuzz_bgp_msg.c
+$(B)/tools/gen_fuzz_bgp_msg: $(call obj,tests/fuzz/gen_fuzz_bgp_msg.c) $(B)/libbgp.a $(B)/libcutover.a
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDFLAGS)
+.PHONY: fuzz-seeds-bgp
+fuzz-seeds-bgp: $(B)/tools/gen_fuzz_bgp_msg
+	$(Q)$< tests/fuzz/corpus/fuzz_bgp_msg
 
 # --- FSM, sessions, config, control (tests, integration) ---
+$(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))
+$(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c bgp/conf.c,cutover,$$(YAML_LIBS)))
+
+# --- RIB and kernel sync ---
+$(eval $(call add_unit,bgp_kroute,tests/unit/bgp/test_kroute.c,bgp cutover,$(NL_LIBS)))
+$(eval $(call add_unit,bgp_rib,tests/unit/bgp/test_rib.c,bgp cutover,))
+$(eval $(call add_unit,bgp_rib_model,tests/unit/bgp/test_rib_model.c,bgp cutover,))
+$(eval $(call add_unit,bgp_filter,tests/unit/bgp/test_filter.c,bgp cutover,))
 
 # --- BFD ---
+$(eval $(call add_unit,bgp_bfd,tests/unit/bgp/test_bfd.c,bgp cutover,$(EVENT_LIBS)))
+$(eval $(call add_fuzz,fuzz_bfd,tests/fuzz/fuzz_bfd.c,bgp cutover,$(EVENT_LIBS)))
+$(eval $(call add_bin,bfd-probe,tests/helpers/bfd_probe.c,bgp cutover,$(EVENT_LIBS)))
+INTEGRATION_TESTS += tests/integration/bfd_bird.sh
+$(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cutover,$(EVENT_LIBS)))

@@ -79,12 +79,12 @@ br_be32(struct buf_reader *br, uint32_t *v)
 int
 br_be64(struct buf_reader *br, uint64_t *v)
 {
-	uint32_t hi, lo;
+	uint32_t hi = 0, lo = 0;
 
 	if (br_left(br) < 8)
 		return -EBADMSG;
-	br_be32(br, &hi);
-	br_be32(br, &lo);
+	(void)br_be32(br, &hi);	/* cannot fail: 8 bytes are left */
+	(void)br_be32(br, &lo);
 	*v = (uint64_t)hi << 32 | lo;
 	return 0;
 }

@@ -18,6 +18,9 @@ diag_init(struct diag *d, const char *source)
 		snprintf(d->source, sizeof(d->source), "%s", source);
 }
 
+static int diag_vset(struct diag *d, int err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static int
 diag_vset(struct diag *d, int err, const char *fmt, va_list ap)
 {

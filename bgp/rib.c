@@ -1,0 +1,1098 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Adj-RIB-In, Loc-RIB and the decision process (see rib.h). Nets live in a chained
+ * hash table keyed by (family, length, address); nets and paths come from slabs of
+ * fixed-size objects so that a route costs what its fields need and no malloc header.
+ * Attribute sets are interned in a second hash table keyed by bgp_attrs_hash() and the
+ * next hop. Every change recomputes the prefix's order with the RFC 4271 §9.1.2.2
+ * elimination steps (the MED rule is not a total order, so it is applied to the whole
+ * candidate set, not pairwise) and tells the clients when the best path or the ECMP set
+ * changed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/rib.h"
+
+#define RIB_CLIENTS_MAX		64
+#define SLAB_CHUNK		(64 * 1024)
+#define HASH_MIN_BUCKETS	1024
+#define PATHS_STACK		64
+
+/* Fixed-size object allocator: objects never go back to the C library. */
+struct slab {
+	size_t		 objsize;
+	void		*free;
+	char		*chunk;
+	size_t		 left;
+	size_t		 inuse;
+	size_t		 chunks;
+};
+
+struct rib_peer {
+	struct rib_peer_info	 info;
+	bool			 used;
+	size_t			 npaths;
+};
+
+struct rib_client {
+	const struct rib_client_ops	*ops;
+	void				*arg;
+};
+
+struct rib {
+	struct rib_conf		 conf;
+	struct rib_net		**nbuckets;
+	size_t			 nnbuckets;
+	size_t			 nnets[2];
+	struct rib_aset		**abuckets;
+	size_t			 nabuckets;
+	size_t			 nasets;
+	size_t			 npaths;
+	size_t			 nstale;
+	uint32_t		 seq;
+	struct slab		 slab_net4, slab_net6, slab_path;
+	struct rib_peer		*peers;
+	size_t			 npeers;	/* slots used (highest index + 1) */
+	struct rib_client	 clients[RIB_CLIENTS_MAX];
+	size_t			 nclients;
+};
+
+/* ---- slabs ---- */
+
+static void
+slab_init(struct slab *s, size_t objsize)
+{
+	memset(s, 0, sizeof(*s));
+	s->objsize = (objsize + 7) & ~(size_t)7;
+}
+
+/* Chunks are chained through their first word so that slab_destroy() can free them. */
+static void *
+slab_alloc(struct slab *s)
+{
+	void *o;
+
+	if (s->free) {
+		o = s->free;
+		s->free = *(void **)o;
+		s->inuse++;
+		return o;
+	}
+	if (s->left < s->objsize) {
+		char *c = malloc(SLAB_CHUNK);
+
+		if (!c)
+			return NULL;
+		*(char **)(void *)c = s->chunk;
+		s->chunk = c;
+		s->left = SLAB_CHUNK - sizeof(void *);
+		s->chunks++;
+	}
+	o = s->chunk + (SLAB_CHUNK - s->left);
+	s->left -= s->objsize;
+	s->inuse++;
+	return o;
+}
+
+static void
+slab_release(struct slab *s, void *o)
+{
+	*(void **)o = s->free;
+	s->free = o;
+	s->inuse--;
+}
+
+static void
+slab_destroy(struct slab *s)
+{
+	char *c = s->chunk;
+
+	while (c) {
+		char *next = *(char **)(void *)c;
+
+		free(c);
+		c = next;
+	}
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- hashing ---- */
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64_C(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return x;
+}
+
+static size_t
+addr_width(int family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
+
+static uint64_t
+net_key_hash(int family, unsigned len, const uint8_t *addr)
+{
+	uint64_t h = (uint64_t)family << 8 | len;
+	size_t w = addr_width(family);
+
+	for (size_t i = 0; i < w; i += 4) {
+		uint32_t v;
+
+		memcpy(&v, addr + i, sizeof(v));
+		h = mix64(h ^ ((uint64_t)v << 16));
+	}
+	return h;
+}
+
+static uint64_t
+nh_hash(const struct bgp_nexthop *nh)
+{
+	uint64_t h = nh->global.family;
+
+	for (size_t i = 0; i < 16; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, nh->global.bytes + i, sizeof(v));
+		h = mix64(h ^ v);
+		if (nh->has_ll) {
+			memcpy(&v, nh->ll.bytes + i, sizeof(v));
+			h = mix64(h ^ v ^ 1);
+		}
+	}
+	return h;
+}
+
+static bool
+nh_equal(const struct bgp_nexthop *a, const struct bgp_nexthop *b)
+{
+	if (!addr_eq(&a->global, &b->global) || a->has_ll != b->has_ll)
+		return false;
+	return !a->has_ll || addr_eq(&a->ll, &b->ll);
+}
+
+static int
+fam_idx(int family)
+{
+	return family == AF_INET6;
+}
+
+/* ---- construction ---- */
+
+struct rib *
+rib_new(const struct rib_conf *conf)
+{
+	struct rib *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->conf = *conf;
+	if (r->conf.ecmp_max == 0)
+		r->conf.ecmp_max = 1;
+	if (r->conf.ecmp_max > RIB_ECMP_MAX)
+		r->conf.ecmp_max = RIB_ECMP_MAX;
+	slab_init(&r->slab_net4, sizeof(struct rib_net) + 4);
+	slab_init(&r->slab_net6, sizeof(struct rib_net) + 16);
+	slab_init(&r->slab_path, sizeof(struct rib_path));
+	r->nnbuckets = HASH_MIN_BUCKETS;
+	r->nbuckets = calloc(r->nnbuckets, sizeof(*r->nbuckets));
+	r->nabuckets = HASH_MIN_BUCKETS;
+	r->abuckets = calloc(r->nabuckets, sizeof(*r->abuckets));
+	r->peers = calloc(1, sizeof(*r->peers));
+	if (!r->nbuckets || !r->abuckets || !r->peers) {
+		rib_free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
+	r->npeers = 1;
+	r->peers[0].used = true;
+	r->peers[0].info.asn = conf->local_as;
+	r->peers[0].info.router_id = conf->router_id;
+	strcpy(r->peers[0].info.name, "local");
+	return r;
+}
+
+static void
+aset_destroy(struct rib_aset *as)
+{
+	bgp_attrs_free(&as->attrs);
+	free(as);
+}
+
+void
+rib_free(struct rib *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; r->abuckets && i < r->nabuckets; i++) {
+		struct rib_aset *as = r->abuckets[i];
+
+		while (as) {
+			struct rib_aset *next = as->hnext;
+
+			aset_destroy(as);
+			as = next;
+		}
+	}
+	free(r->abuckets);
+	free(r->nbuckets);
+	slab_destroy(&r->slab_net4);
+	slab_destroy(&r->slab_net6);
+	slab_destroy(&r->slab_path);
+	free(r->peers);
+	free(r);
+}
+
+const struct rib_conf *
+rib_conf_get(const struct rib *r)
+{
+	return &r->conf;
+}
+
+/* ---- peers and clients ---- */
+
+int
+rib_peer_add(struct rib *r, const struct rib_peer_info *info)
+{
+	size_t i;
+
+	for (i = 1; i < r->npeers; i++)
+		if (!r->peers[i].used)
+			break;
+	if (i == r->npeers) {
+		struct rib_peer *np;
+
+		if (r->npeers >= RIB_PEERS_MAX)
+			return -ENOSPC;
+		np = realloc(r->peers, (r->npeers + 1) * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		r->peers = np;
+		r->npeers++;
+	}
+	memset(&r->peers[i], 0, sizeof(r->peers[i]));
+	r->peers[i].used = true;
+	r->peers[i].info = *info;
+	return (int)i;
+}
+
+void
+rib_peer_set(struct rib *r, uint16_t peer, const struct rib_peer_info *info)
+{
+	if (peer < r->npeers && r->peers[peer].used)
+		r->peers[peer].info = *info;
+}
+
+const struct rib_peer_info *
+rib_peer_get(const struct rib *r, uint16_t peer)
+{
+	if (peer >= r->npeers || !r->peers[peer].used)
+		return NULL;
+	return &r->peers[peer].info;
+}
+
+size_t
+rib_peer_npaths(const struct rib *r, uint16_t peer)
+{
+	return peer < r->npeers ? r->peers[peer].npaths : 0;
+}
+
+int
+rib_client_add(struct rib *r, const struct rib_client_ops *ops, void *arg)
+{
+	if (r->nclients >= RIB_CLIENTS_MAX)
+		return -ENOSPC;
+	r->clients[r->nclients].ops = ops;
+	r->clients[r->nclients].arg = arg;
+	r->nclients++;
+	return 0;
+}
+
+void
+rib_client_del(struct rib *r, const struct rib_client_ops *ops, void *arg)
+{
+	for (size_t i = 0; i < r->nclients; i++) {
+		if (r->clients[i].ops == ops && r->clients[i].arg == arg) {
+			memmove(&r->clients[i], &r->clients[i + 1],
+			    (r->nclients - i - 1) * sizeof(r->clients[0]));
+			r->nclients--;
+			return;
+		}
+	}
+}
+
+/* ---- interning ---- */
+
+static int
+aset_rehash(struct rib *r)
+{
+	size_t n = r->nabuckets * 2;
+	struct rib_aset **nb = calloc(n, sizeof(*nb));
+
+	if (!nb)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->nabuckets; i++) {
+		struct rib_aset *as = r->abuckets[i];
+
+		while (as) {
+			struct rib_aset *next = as->hnext;
+			size_t b = as->hash & (n - 1);
+
+			as->hnext = nb[b];
+			nb[b] = as;
+			as = next;
+		}
+	}
+	free(r->abuckets);
+	r->abuckets = nb;
+	r->nabuckets = n;
+	return 0;
+}
+
+struct rib_aset *
+rib_aset_intern(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexthop *nh)
+{
+	static const struct bgp_nexthop none;
+	uint64_t h;
+	struct rib_aset *as;
+
+	if (!nh)
+		nh = &none;
+	h = mix64(bgp_attrs_hash(a) ^ nh_hash(nh));
+	for (as = r->abuckets[h & (r->nabuckets - 1)]; as; as = as->hnext) {
+		if (as->hash == h && nh_equal(&as->nh, nh) && bgp_attrs_equal(&as->attrs, a)) {
+			as->refcnt++;
+			return as;
+		}
+	}
+	as = calloc(1, sizeof(*as));
+	if (!as) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	bgp_attrs_init(&as->attrs);
+	if (bgp_attrs_dup(&as->attrs, a) != 0) {
+		free(as);
+		errno = ENOMEM;
+		return NULL;
+	}
+	as->nh = *nh;
+	as->hash = h;
+	as->refcnt = 1;
+	if (r->nasets >= r->nabuckets)
+		(void)aset_rehash(r);	/* on failure chains just grow longer */
+	as->hnext = r->abuckets[h & (r->nabuckets - 1)];
+	r->abuckets[h & (r->nabuckets - 1)] = as;
+	r->nasets++;
+	return as;
+}
+
+struct rib_aset *
+rib_aset_ref(struct rib_aset *as)
+{
+	as->refcnt++;
+	return as;
+}
+
+void
+rib_aset_unref(struct rib *r, struct rib_aset *as)
+{
+	struct rib_aset **pp;
+
+	if (!as)
+		return;
+	if (--as->refcnt > 0)
+		return;
+	for (pp = &r->abuckets[as->hash & (r->nabuckets - 1)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == as) {
+			*pp = as->hnext;
+			break;
+		}
+	}
+	r->nasets--;
+	aset_destroy(as);
+}
+
+/* ---- nets ---- */
+
+static bool
+net_match(const struct rib_net *n, int family, unsigned len, const uint8_t *addr)
+{
+	return n->family == family && n->len == len &&
+	    memcmp(n->addr, addr, addr_width(family)) == 0;
+}
+
+static uint64_t
+net_hash(const struct rib_net *n)
+{
+	return net_key_hash(n->family, n->len, n->addr);
+}
+
+void
+rib_net_prefix(const struct rib_net *n, struct prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->addr.family = n->family;
+	memcpy(p->addr.bytes, n->addr, addr_width(n->family));
+	p->len = n->len;
+}
+
+static bool
+prefix_ok(const struct prefix *p)
+{
+	return (p->addr.family == AF_INET && p->len <= ADDR_V4_BITS) ||
+	    (p->addr.family == AF_INET6 && p->len <= ADDR_V6_BITS);
+}
+
+static struct rib_net **
+net_slot(const struct rib *r, const struct prefix *p)
+{
+	uint64_t h = net_key_hash(p->addr.family, p->len, p->addr.bytes);
+	struct rib_net **pp = &r->nbuckets[h & (r->nnbuckets - 1)];
+
+	for (; *pp; pp = &(*pp)->hnext)
+		if (net_match(*pp, p->addr.family, p->len, p->addr.bytes))
+			break;
+	return pp;
+}
+
+const struct rib_net *
+rib_net_get(const struct rib *r, const struct prefix *p)
+{
+	struct prefix q = *p;
+
+	if (!prefix_ok(&q))
+		return NULL;
+	prefix_normalize(&q);
+	return *net_slot(r, &q);
+}
+
+static int
+net_rehash(struct rib *r)
+{
+	size_t n = r->nnbuckets * 2;
+	struct rib_net **nb = calloc(n, sizeof(*nb));
+
+	if (!nb)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->nnbuckets; i++) {
+		struct rib_net *x = r->nbuckets[i];
+
+		while (x) {
+			struct rib_net *next = x->hnext;
+			size_t b = net_hash(x) & (n - 1);
+
+			x->hnext = nb[b];
+			nb[b] = x;
+			x = next;
+		}
+	}
+	free(r->nbuckets);
+	r->nbuckets = nb;
+	r->nnbuckets = n;
+	return 0;
+}
+
+static struct rib_net *
+net_create(struct rib *r, const struct prefix *p, struct rib_net **slot)
+{
+	struct slab *s = p->addr.family == AF_INET6 ? &r->slab_net6 : &r->slab_net4;
+	struct rib_net *n = slab_alloc(s);
+
+	if (!n)
+		return NULL;
+	n->hnext = NULL;
+	n->paths = NULL;
+	n->family = p->addr.family;
+	n->len = p->len;
+	memcpy(n->addr, p->addr.bytes, addr_width(p->addr.family));
+	*slot = n;
+	r->nnets[fam_idx(n->family)]++;
+	return n;
+}
+
+static void
+net_destroy(struct rib *r, struct rib_net *n)
+{
+	struct rib_net **pp = &r->nbuckets[net_hash(n) & (r->nnbuckets - 1)];
+
+	for (; *pp; pp = &(*pp)->hnext) {
+		if (*pp == n) {
+			*pp = n->hnext;
+			break;
+		}
+	}
+	r->nnets[fam_idx(n->family)]--;
+	slab_release(n->family == AF_INET6 ? &r->slab_net6 : &r->slab_net4, n);
+}
+
+/* ---- decision process ---- */
+
+uint32_t
+rib_path_local_pref(const struct rib_path *p)
+{
+	const struct bgp_attrs *a = &p->aset->attrs;
+
+	return bgp_attrs_has(a, BGP_ATTR_LOCAL_PREF) ? a->local_pref : RIB_LOCAL_PREF_DEFAULT;
+}
+
+static uint32_t
+path_med(const struct rib_path *p)
+{
+	const struct bgp_attrs *a = &p->aset->attrs;
+
+	/* RFC 4271 §9.1.2.2 c): a missing MED is the lowest possible value. */
+	return bgp_attrs_has(a, BGP_ATTR_MED) ? a->med : 0;
+}
+
+/* RFC 4271 §9.1.2.2 c): the neighbouring AS is the leftmost AS of AS_PATH; a path
+ * without one (originated inside our AS) counts as ours. */
+static uint32_t
+path_neighbor_as(const struct rib *r, const struct rib_path *p)
+{
+	uint32_t as = bgp_as_path_first(&p->aset->attrs.as_path);
+
+	return as ? as : r->conf.local_as;
+}
+
+static bool
+path_ebgp(const struct rib *r, const struct rib_path *p)
+{
+	return p->peer != RIB_PEER_LOCAL && r->peers[p->peer].info.ebgp;
+}
+
+/* RFC 4456 §9: ORIGINATOR_ID stands for the router id when present. */
+static uint32_t
+path_router_id(const struct rib *r, const struct rib_path *p)
+{
+	const struct bgp_attrs *a = &p->aset->attrs;
+
+	if (bgp_attrs_has(a, BGP_ATTR_ORIGINATOR_ID))
+		return a->originator_id;
+	return r->peers[p->peer].info.router_id;
+}
+
+#define CMP(x, y)	((x) < (y) ? -1 : (x) > (y) ? 1 : 0)
+
+/* Steps that define a total preorder: local origin, LOCAL_PREF, AS_PATH length, ORIGIN. */
+static int
+cmp_pre_med(const struct rib_path *a, const struct rib_path *b)
+{
+	int c;
+
+	/* Locally originated routes first (what other daemons call weight/preference). */
+	if ((c = CMP(a->peer != RIB_PEER_LOCAL, b->peer != RIB_PEER_LOCAL)) != 0)
+		return c;
+	if ((c = CMP(rib_path_local_pref(b), rib_path_local_pref(a))) != 0)
+		return c;
+	if ((c = CMP(bgp_as_path_length(&a->aset->attrs.as_path),
+	    bgp_as_path_length(&b->aset->attrs.as_path))) != 0)
+		return c;
+	return CMP(a->aset->attrs.origin, b->aset->attrs.origin);
+}
+
+/* RFC 4271 §9.1.2.2 f)-g) and RFC 4456 §9 tie-breaks. */
+static int
+cmp_tiebreak(const struct rib *r, const struct rib_path *a, const struct rib_path *b)
+{
+	int c;
+
+	if ((c = CMP(path_router_id(r, a), path_router_id(r, b))) != 0)
+		return c;
+	if ((c = CMP(a->aset->attrs.ncluster, b->aset->attrs.ncluster)) != 0)
+		return c;
+	if ((c = addr_cmp(&r->peers[a->peer].info.addr, &r->peers[b->peer].info.addr)) != 0)
+		return c;
+	return CMP(a->peer, b->peer);
+}
+
+int
+rib_path_cmp(const struct rib *r, const struct rib_path *a, const struct rib_path *b,
+    bool with_tiebreak)
+{
+	int c;
+
+	if ((c = cmp_pre_med(a, b)) != 0)
+		return c;
+	if (r->conf.always_compare_med || path_neighbor_as(r, a) == path_neighbor_as(r, b))
+		if ((c = CMP(path_med(a), path_med(b))) != 0)
+			return c;
+	if ((c = CMP(!path_ebgp(r, a), !path_ebgp(r, b))) != 0)
+		return c;
+	return with_tiebreak ? cmp_tiebreak(r, a, b) : 0;
+}
+
+/*
+ * Order the paths of n: best first, then the other ECMP members, then the rest (by
+ * pairwise preference, which is only cosmetic there). Sets the BEST/MULTIPATH flags.
+ */
+static void
+net_decide(struct rib *r, struct rib_net *n)
+{
+	struct rib_path *stack[PATHS_STACK], **v = stack, *p;
+	size_t np = 0, ncand, i, j;
+
+	for (p = n->paths; p; p = p->next)
+		np++;
+	if (np == 0)
+		return;
+	if (np > PATHS_STACK) {
+		v = malloc(np * sizeof(*v));
+		if (!v) {
+			/* WARNING: without memory the order stays as it was (still valid). */
+			return;
+		}
+	}
+	for (i = 0, p = n->paths; p; p = p->next)
+		v[i++] = p;
+
+	/* Steps a)-c) (plus local origin): a total preorder, so find the best and keep
+	 * the candidates equal to it in front. */
+	p = v[0];
+	for (i = 1; i < np; i++)
+		if (cmp_pre_med(v[i], p) < 0)
+			p = v[i];
+	ncand = 0;
+	for (i = 0; i < np; i++) {
+		if (cmp_pre_med(v[i], p) == 0) {
+			struct rib_path *t = v[i];
+
+			v[i] = v[ncand];
+			v[ncand++] = t;
+		}
+	}
+
+	/* Step c) MED: drop a candidate when another one from the same neighbour AS (or any,
+	 * with always-compare) has a lower MED. Applied to the set, as RFC 4271 says. */
+	if (ncand > 1) {
+		bool drop[PATHS_STACK], *dr = drop;
+		size_t k = 0;
+
+		if (ncand > PATHS_STACK) {
+			dr = calloc(ncand, sizeof(*dr));
+			if (!dr)
+				goto ebgp;
+		}
+		for (i = 0; i < ncand; i++) {
+			dr[i] = false;
+			for (j = 0; j < ncand && !dr[i]; j++) {
+				if (i == j)
+					continue;
+				if (!r->conf.always_compare_med &&
+				    path_neighbor_as(r, v[i]) != path_neighbor_as(r, v[j]))
+					continue;
+				if (path_med(v[j]) < path_med(v[i]))
+					dr[i] = true;
+			}
+		}
+		for (i = 0; i < ncand; i++) {
+			if (!dr[i]) {
+				struct rib_path *t = v[i];
+
+				v[i] = v[k];
+				v[k] = t;
+				if (i != k) {
+					bool tb = dr[i];
+
+					dr[i] = dr[k];
+					dr[k] = tb;
+				}
+				k++;
+			}
+		}
+		ncand = k;
+		if (dr != drop)
+			free(dr);
+	}
+ebgp:
+	/* Step d): eBGP-learned over iBGP-learned. */
+	if (ncand > 1) {
+		size_t k = 0;
+
+		for (i = 0; i < ncand; i++)
+			if (path_ebgp(r, v[i]))
+				k++;
+		if (k > 0 && k < ncand) {
+			size_t w = 0;
+
+			for (i = 0; i < ncand; i++) {
+				if (path_ebgp(r, v[i])) {
+					struct rib_path *t = v[i];
+
+					v[i] = v[w];
+					v[w] = t;
+					w++;
+				}
+			}
+			ncand = k;
+		}
+	}
+
+	/* Tie-breaks order the candidates; the first ecmp_max of them form the ECMP set. */
+	for (i = 1; i < ncand; i++) {
+		struct rib_path *t = v[i];
+
+		for (j = i; j > 0 && cmp_tiebreak(r, t, v[j - 1]) < 0; j--)
+			v[j] = v[j - 1];
+		v[j] = t;
+	}
+	/* The losers: insertion sort by pairwise preference (few paths per prefix). */
+	for (i = ncand + 1; i < np; i++) {
+		struct rib_path *t = v[i];
+
+		for (j = i; j > ncand && rib_path_cmp(r, t, v[j - 1], true) < 0; j--)
+			v[j] = v[j - 1];
+		v[j] = t;
+	}
+
+	for (i = 0; i < np; i++) {
+		v[i]->flags &= (uint16_t)~(RIB_PATH_BEST | RIB_PATH_MULTIPATH);
+		if (i == 0)
+			v[i]->flags |= RIB_PATH_BEST;
+		if (i < ncand && i < r->conf.ecmp_max)
+			v[i]->flags |= RIB_PATH_MULTIPATH;
+		v[i]->next = i + 1 < np ? v[i + 1] : NULL;
+	}
+	n->paths = v[0];
+	if (v != stack)
+		free(v);
+}
+
+const struct rib_path *
+rib_net_path(const struct rib_net *n, uint16_t peer)
+{
+	for (const struct rib_path *p = n->paths; p; p = p->next)
+		if (p->peer == peer)
+			return p;
+	return NULL;
+}
+
+size_t
+rib_net_multipath(const struct rib_net *n, const struct rib_path **out, size_t max)
+{
+	size_t k = 0;
+
+	for (const struct rib_path *p = n->paths; p && k < max; p = p->next) {
+		if (!(p->flags & RIB_PATH_MULTIPATH))
+			break;
+		out[k++] = p;
+	}
+	return k;
+}
+
+/* ---- changes ---- */
+
+struct net_snap {
+	uint16_t		 peer[RIB_ECMP_MAX];
+	struct rib_aset		*aset[RIB_ECMP_MAX];	/* referenced */
+	size_t			 n;
+};
+
+static void
+snap_take(struct net_snap *s, const struct rib_net *n)
+{
+	const struct rib_path *mp[RIB_ECMP_MAX];
+
+	s->n = n ? rib_net_multipath(n, mp, RIB_ECMP_MAX) : 0;
+	for (size_t i = 0; i < s->n; i++) {
+		s->peer[i] = mp[i]->peer;
+		s->aset[i] = rib_aset_ref(mp[i]->aset);
+	}
+}
+
+static void
+snap_release(struct rib *r, struct net_snap *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		rib_aset_unref(r, s->aset[i]);
+	}
+	s->n = 0;
+}
+
+/* Tell clients what changed between s (before) and n (after; NULL when gone). */
+static void
+notify(struct rib *r, const struct prefix *pfx, const struct rib_net *n,
+    const struct net_snap *s)
+{
+	const struct rib_path *mp[RIB_ECMP_MAX];
+	struct rib_change c = { .pfx = pfx, .net = n };
+	size_t k = n ? rib_net_multipath(n, mp, RIB_ECMP_MAX) : 0;
+
+	c.best = k ? mp[0] : NULL;
+	c.old_peer = s->n ? s->peer[0] : 0;
+	c.old_aset = s->n ? s->aset[0] : NULL;
+	if (k == 0 || s->n == 0)
+		c.best_changed = k != s->n;
+	else
+		c.best_changed = mp[0]->peer != s->peer[0] || mp[0]->aset != s->aset[0];
+	c.mp_changed = k != s->n;
+	for (size_t i = 0; !c.mp_changed && i < k; i++)
+		c.mp_changed = mp[i]->peer != s->peer[i] || mp[i]->aset != s->aset[i];
+	if (!c.best_changed && !c.mp_changed)
+		return;
+	for (size_t i = 0; i < r->nclients; i++)
+		r->clients[i].ops->change(r->clients[i].arg, r, &c);
+}
+
+static void
+path_free(struct rib *r, struct rib_path *p)
+{
+	if (p->flags & RIB_PATH_STALE)
+		r->nstale--;
+	r->peers[p->peer].npaths--;
+	r->npaths--;
+	rib_aset_unref(r, p->aset);
+	slab_release(&r->slab_path, p);
+}
+
+int
+rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
+    struct rib_aset *as)
+{
+	struct prefix p = *pin;
+	struct rib_net **slot, *n;
+	struct rib_path *path;
+	struct net_snap snap;
+
+	if (!prefix_ok(&p) || peer >= r->npeers || !r->peers[peer].used || !as)
+		return -EINVAL;
+	prefix_normalize(&p);
+	slot = net_slot(r, &p);
+	n = *slot;
+	if (!n) {
+		if (r->nnets[0] + r->nnets[1] >= 2 * r->nnbuckets && net_rehash(r) == 0)
+			slot = net_slot(r, &p);
+		n = net_create(r, &p, slot);
+		if (!n)
+			return -ENOMEM;
+	}
+	for (path = n->paths; path; path = path->next)
+		if (path->peer == peer)
+			break;
+	if (path && path->aset == as && !(path->flags & RIB_PATH_STALE))
+		return 0;	/* an identical re-announcement changes nothing */
+	snap_take(&snap, n);
+	if (path) {
+		struct rib_aset *old = path->aset;
+
+		path->aset = rib_aset_ref(as);
+		rib_aset_unref(r, old);
+		if (path->flags & RIB_PATH_STALE) {
+			path->flags &= (uint16_t)~RIB_PATH_STALE;
+			r->nstale--;
+		}
+	} else {
+		path = slab_alloc(&r->slab_path);
+		if (!path) {
+			snap_release(r, &snap);
+			if (!n->paths)
+				net_destroy(r, n);
+			return -ENOMEM;
+		}
+		path->aset = rib_aset_ref(as);
+		path->peer = peer;
+		path->flags = 0;
+		path->seq = ++r->seq;
+		path->next = n->paths;
+		n->paths = path;
+		r->peers[peer].npaths++;
+		r->npaths++;
+	}
+	net_decide(r, n);
+	notify(r, &p, n, &snap);
+	snap_release(r, &snap);
+	return 0;
+}
+
+/* Unlink path from n, re-decide, notify, free the net when empty. */
+static void
+net_remove_path(struct rib *r, const struct prefix *p, struct rib_net *n,
+    struct rib_path *path)
+{
+	struct rib_path **pp;
+	struct net_snap snap;
+
+	snap_take(&snap, n);
+	for (pp = &n->paths; *pp; pp = &(*pp)->next) {
+		if (*pp == path) {
+			*pp = path->next;
+			break;
+		}
+	}
+	path_free(r, path);
+	if (n->paths) {
+		net_decide(r, n);
+		notify(r, p, n, &snap);
+	} else {
+		notify(r, p, NULL, &snap);
+		net_destroy(r, n);
+	}
+	snap_release(r, &snap);
+}
+
+int
+rib_route_withdraw(struct rib *r, uint16_t peer, const struct prefix *pin)
+{
+	struct prefix p = *pin;
+	struct rib_net *n;
+	struct rib_path *path;
+
+	if (!prefix_ok(&p))
+		return -EINVAL;
+	prefix_normalize(&p);
+	n = *net_slot(r, &p);
+	if (!n)
+		return -ENOENT;
+	for (path = n->paths; path; path = path->next)
+		if (path->peer == peer)
+			break;
+	if (!path)
+		return -ENOENT;
+	net_remove_path(r, &p, n, path);
+	return 0;
+}
+
+/* ---- per-peer bulk operations ---- */
+
+/*
+ * Collect the nets in which peer has a path matching (family, stale_only) first, then act:
+ * acting changes the hash chains and must not happen during the scan.
+ */
+struct net_list {
+	struct rib_net	**v;
+	size_t		  n, cap;
+};
+
+static int
+net_list_collect(struct rib *r, uint16_t peer, int family, bool stale_only,
+    struct net_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	for (size_t b = 0; b < r->nnbuckets; b++) {
+		for (struct rib_net *n = r->nbuckets[b]; n; n = n->hnext) {
+			const struct rib_path *p;
+
+			if (family && n->family != family)
+				continue;
+			p = rib_net_path(n, peer);
+			if (!p || (stale_only && !(p->flags & RIB_PATH_STALE)))
+				continue;
+			if (l->n == l->cap) {
+				size_t cap = l->cap ? l->cap * 2 : 256;
+				struct rib_net **nv = realloc(l->v, cap * sizeof(*nv));
+
+				if (!nv)
+					return -ENOMEM;
+				l->v = nv;
+				l->cap = cap;
+			}
+			l->v[l->n++] = n;
+		}
+	}
+	return 0;
+}
+
+static size_t
+peer_remove(struct rib *r, uint16_t peer, int family, bool stale_only)
+{
+	struct net_list l;
+	size_t done = 0;
+
+	if (peer >= r->npeers)
+		return 0;
+	/* WARNING: on allocation failure only the nets collected so far are handled. */
+	(void)net_list_collect(r, peer, family, stale_only, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		struct rib_net *n = l.v[i];
+		struct rib_path *p = (struct rib_path *)(uintptr_t)rib_net_path(n, peer);
+		struct prefix pfx;
+
+		rib_net_prefix(n, &pfx);
+		net_remove_path(r, &pfx, n, p);
+		done++;
+	}
+	free(l.v);
+	return done;
+}
+
+size_t
+rib_peer_stale_mark(struct rib *r, uint16_t peer, int family)
+{
+	size_t done = 0;
+
+	if (peer >= r->npeers)
+		return 0;
+	for (size_t b = 0; b < r->nnbuckets; b++) {
+		for (struct rib_net *n = r->nbuckets[b]; n; n = n->hnext) {
+			if (family && n->family != family)
+				continue;
+			for (struct rib_path *p = n->paths; p; p = p->next) {
+				if (p->peer == peer && !(p->flags & RIB_PATH_STALE)) {
+					p->flags |= RIB_PATH_STALE;
+					r->nstale++;
+					done++;
+				}
+			}
+		}
+	}
+	return done;
+}
+
+size_t
+rib_peer_stale_sweep(struct rib *r, uint16_t peer, int family)
+{
+	return peer_remove(r, peer, family, true);
+}
+
+size_t
+rib_peer_flush(struct rib *r, uint16_t peer)
+{
+	return peer_remove(r, peer, 0, false);
+}
+
+void
+rib_peer_eor(struct rib *r, uint16_t peer, int family)
+{
+	for (size_t i = 0; i < r->nclients; i++)
+		if (r->clients[i].ops->eor)
+			r->clients[i].ops->eor(r->clients[i].arg, r, peer, family);
+}
+
+/* ---- walks and stats ---- */
+
+int
+rib_walk(const struct rib *r, int family, rib_walk_cb cb, void *arg)
+{
+	for (size_t b = 0; b < r->nnbuckets; b++) {
+		for (const struct rib_net *n = r->nbuckets[b]; n; n = n->hnext) {
+			int rc;
+
+			if (family && n->family != family)
+				continue;
+			if ((rc = cb(n, arg)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+void
+rib_stats_get(const struct rib *r, struct rib_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->nets[0] = r->nnets[0];
+	st->nets[1] = r->nnets[1];
+	st->paths = r->npaths;
+	st->asets = r->nasets;
+	st->stale = r->nstale;
+	st->mem_nets = (r->slab_net4.chunks + r->slab_net6.chunks) * SLAB_CHUNK;
+	st->mem_paths = r->slab_path.chunks * SLAB_CHUNK;
+	st->mem_buckets = (r->nnbuckets + r->nabuckets) * sizeof(void *);
+}

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bgp/rib: the RFC 4271 §9.1.2.2 decision process as a table (one row per clause,
+ * every insertion order of the row's paths must give the same winner and ECMP set),
+ * attribute interning and reference counts, client notifications, and the graceful
+ * restart helper operations (stale mark, re-announce, sweep, flush).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bgp/rib.h"
+#include "rib_test_util.h"
+
+/* Peers of the decision table (indexes into peer_idx[]). */
+enum { P_LOCAL, P1, P2, P3, P4, P5, P6, NPEERS };
+
+static int peer_idx[NPEERS];
+
+static struct rib *
+table_rib(bool always_med, unsigned ecmp)
+{
+	struct rib_conf c = { .ecmp_max = ecmp, .always_compare_med = always_med,
+	    .local_as = 65000, .router_id = 0x0a0000fe };
+	struct rib *r = rib_new(&c);
+
+	assert_non_null(r);
+	peer_idx[P_LOCAL] = RIB_PEER_LOCAL;
+	peer_idx[P1] = tpeer(r, 65001, 0x0a000001, "192.0.2.1", true);
+	peer_idx[P2] = tpeer(r, 65002, 0x0a000002, "192.0.2.2", true);
+	peer_idx[P3] = tpeer(r, 65000, 0x0a000003, "192.0.2.3", false);
+	peer_idx[P4] = tpeer(r, 65001, 0x0a000001, "192.0.2.4", true);	/* same id as P1 */
+	peer_idx[P5] = tpeer(r, 65000, 0x01010101, "192.0.2.5", false);	/* low id, iBGP */
+	peer_idx[P6] = tpeer(r, 65001, 0x0a000009, "192.0.2.6", true);
+	for (int i = 1; i < NPEERS; i++)
+		assert_true(peer_idx[i] > 0);
+	return r;
+}
+
+struct drow {
+	const char	*name;
+	bool		 always_med;
+	unsigned	 ecmp;
+	size_t		 n;
+	struct {
+		int		 peer;
+		struct tattr	 a;
+	} p[4];
+	int		 winner;	/* index into p[] */
+	size_t		 nmp;		/* expected ECMP set size */
+};
+
+#define PATH(...)	.path = { __VA_ARGS__, 0 }
+#define NOLP		.lp = -1
+#define NOMED		.med = -1
+
+static const struct drow rows[] = {
+	{ "RFC4271 9.1.2.2(a) higher LOCAL_PREF wins over shorter path", false, 1, 2, {
+		{ P3, { .lp = 200, NOMED, PATH(65010, 65011, 65012) } },
+		{ P1, { NOLP, NOMED, PATH(65001) } } }, 0, 1 },
+	{ "RFC4271 9.1.2.2(a) missing LOCAL_PREF counts as 100", false, 1, 2, {
+		{ P3, { .lp = 99, NOMED, .path = { 0 } } },
+		{ P1, { NOLP, NOMED, PATH(65001, 65002) } } }, 1, 1 },
+	{ "RFC4271 9.1.2.2(a) shorter AS_PATH", false, 1, 2, {
+		{ P1, { NOLP, NOMED, PATH(65001, 65005) } },
+		{ P2, { NOLP, NOMED, PATH(65002) } } }, 1, 1 },
+	{ "RFC4271 9.1.2.2(b) lower ORIGIN", false, 1, 2, {
+		{ P1, { NOLP, NOMED, .origin = BGP_ORIGIN_EGP, PATH(65001) } },
+		{ P2, { NOLP, NOMED, .origin = BGP_ORIGIN_IGP, PATH(65002) } } }, 1, 1 },
+	{ "RFC4271 9.1.2.2(b) INCOMPLETE loses to EGP", false, 1, 2, {
+		{ P1, { NOLP, NOMED, .origin = BGP_ORIGIN_INCOMPLETE, PATH(65001) } },
+		{ P2, { NOLP, NOMED, .origin = BGP_ORIGIN_EGP, PATH(65002) } } }, 1, 1 },
+	{ "RFC4271 9.1.2.2(c) lower MED from the same neighbour AS", false, 1, 2, {
+		{ P1, { NOLP, .med = 50, PATH(65001) } },
+		{ P4, { NOLP, .med = 10, PATH(65001) } } }, 1, 1 },
+	{ "RFC4271 9.1.2.2(c) MED not compared across neighbour ASes", false, 1, 2, {
+		{ P1, { NOLP, .med = 50, PATH(65001) } },
+		{ P2, { NOLP, .med = 10, PATH(65002) } } }, 0, 1 },
+	{ "RFC4271 9.1.2.2(c) always-compare-med compares across ASes", true, 1, 2, {
+		{ P1, { NOLP, .med = 50, PATH(65001) } },
+		{ P2, { NOLP, .med = 10, PATH(65002) } } }, 1, 1 },
+	{ "RFC4271 9.1.2.2(c) missing MED is the lowest value", false, 1, 2, {
+		{ P4, { NOLP, .med = 5, PATH(65001) } },
+		{ P1, { NOLP, NOMED, PATH(65001) } } }, 1, 1 },
+	{ "RFC4271 9.1.2.2(c) MED applies to the set, not pairwise", false, 1, 3, {
+		{ P1, { NOLP, .med = 20, PATH(65001) } },	/* beats P2 on router id */
+		{ P6, { NOLP, .med = 10, PATH(65001) } },	/* removes P1 on MED */
+		{ P2, { NOLP, NOMED, PATH(65002) } } }, 2, 1 },	/* beats P6 on router id */
+	{ "RFC4271 9.1.2.2(d) eBGP over iBGP despite lower router id", false, 1, 2, {
+		{ P5, { NOLP, NOMED, PATH(65001) } },
+		{ P2, { NOLP, NOMED, PATH(65002) } } }, 1, 1 },
+	{ "RFC4271 9.1.2.2(f) lowest BGP identifier", false, 1, 2, {
+		{ P2, { NOLP, NOMED, PATH(65002) } },
+		{ P1, { NOLP, NOMED, PATH(65001) } } }, 1, 1 },
+	{ "RFC4456 9 ORIGINATOR_ID stands for the router id", false, 1, 2, {
+		{ P5, { NOLP, NOMED, PATH(65001), .originator = 0x0c000000 } },
+		{ P3, { NOLP, NOMED, PATH(65001), .originator = 0x0b000000 } } }, 1, 1 },
+	{ "RFC4271 9.1.2.2(g) lowest peer address", false, 1, 2, {
+		{ P4, { NOLP, NOMED, PATH(65001) } },
+		{ P1, { NOLP, NOMED, PATH(65001) } } }, 1, 1 },
+	{ "locally originated routes first", false, 1, 2, {
+		{ P3, { .lp = 500, NOMED, PATH(65001) } },
+		{ P_LOCAL, { NOLP, NOMED, .path = { 0 } } } }, 1, 1 },
+	{ "ECMP: equal eBGP paths share, best by router id", false, 4, 3, {
+		{ P2, { NOLP, NOMED, PATH(65002), .nh = "192.0.2.2" } },
+		{ P4, { NOLP, NOMED, PATH(65001), .nh = "192.0.2.4" } },
+		{ P1, { NOLP, NOMED, PATH(65001), .nh = "192.0.2.1" } } }, 2, 3 },
+	{ "ECMP: iBGP path is not a member when eBGP ones exist", false, 4, 2, {
+		{ P3, { NOLP, NOMED, PATH(65001), .nh = "192.0.2.3" } },
+		{ P1, { NOLP, NOMED, PATH(65001), .nh = "192.0.2.1" } } }, 1, 1 },
+	{ "ECMP: capped at ecmp-max-paths", false, 2, 3, {
+		{ P1, { NOLP, NOMED, PATH(65001), .nh = "192.0.2.1" } },
+		{ P2, { NOLP, NOMED, PATH(65002), .nh = "192.0.2.2" } },
+		{ P4, { NOLP, NOMED, PATH(65001), .nh = "192.0.2.4" } } }, 0, 2 },
+	{ "ECMP: a worse MED leaves the set", false, 4, 3, {
+		{ P1, { NOLP, .med = 7, PATH(65001), .nh = "192.0.2.1" } },
+		{ P2, { NOLP, NOMED, PATH(65002), .nh = "192.0.2.2" } },
+		{ P4, { NOLP, .med = 3, PATH(65001), .nh = "192.0.2.4" } } }, 2, 2 },
+};
+
+static void
+run_row(const struct drow *row, const size_t order[4])
+{
+	struct rib *r = table_rib(row->always_med, row->ecmp);
+	struct prefix pfx = tpfx("198.51.100.0/24");
+	const struct rib_net *n;
+	const struct rib_path *mp[RIB_ECMP_MAX];
+	size_t k;
+
+	for (size_t i = 0; i < row->n && i < 4; i++) {
+		size_t j = order[i];
+		struct rib_aset *as = tattr_intern(r, &row->p[j].a);
+
+		assert_non_null(as);
+		assert_int_equal(rib_route_update(r, (uint16_t)peer_idx[row->p[j].peer], &pfx, as),
+		    0);
+		rib_aset_unref(r, as);
+	}
+	n = rib_net_get(r, &pfx);
+	assert_non_null(n);
+	k = rib_net_multipath(n, mp, RIB_ECMP_MAX);
+	if (k == 0 || mp[0]->peer != peer_idx[row->p[row->winner].peer] || k != row->nmp)
+		fail_msg("%s: winner peer %d (want %d), ecmp %zu (want %zu)", row->name,
+		    k ? mp[0]->peer : -1, peer_idx[row->p[row->winner].peer], k, row->nmp);
+	assert_true(n->paths->flags & RIB_PATH_BEST);
+	rib_free(r);
+}
+
+static void
+test_decision_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct drow *row = &rows[i];
+		size_t order[4] = { 0, 1, 2, 3 };
+
+		/* every permutation of the insertion order (n <= 3 in the table) */
+		if (row->n == 2) {
+			size_t o2[2][4] = { { 0, 1, 2, 3 }, { 1, 0, 2, 3 } };
+
+			for (int p = 0; p < 2; p++)
+				run_row(row, o2[p]);
+		} else if (row->n == 3) {
+			size_t o3[6][4] = { { 0, 1, 2, 3 }, { 0, 2, 1, 3 }, { 1, 0, 2, 3 },
+			    { 1, 2, 0, 3 }, { 2, 0, 1, 3 }, { 2, 1, 0, 3 } };
+
+			for (int p = 0; p < 6; p++)
+				run_row(row, o3[p]);
+		} else {
+			run_row(row, order);
+		}
+	}
+}
+
+/* ---- interning ---- */
+
+static void
+test_interning_shares(void **state)
+{
+	struct rib_conf c = { .ecmp_max = 1, .local_as = 65000 };
+	struct rib *r = rib_new(&c);
+	struct tattr t1 = { NOLP, NOMED, PATH(65001, 65002) }, t2 = t1;
+	struct rib_aset *a, *b, *d;
+	struct rib_stats st;
+	int p1 = tpeer(r, 65001, 1, "192.0.2.1", true);
+	char buf[32];
+
+	(void)state;
+	t2.med = 5;
+	a = tattr_intern(r, &t1);
+	b = tattr_intern(r, &t1);
+	d = tattr_intern(r, &t2);
+	assert_ptr_equal(a, b);
+	assert_ptr_not_equal(a, d);
+	assert_int_equal(a->refcnt, 2);
+	for (int i = 0; i < 1000; i++) {
+		struct prefix p;
+
+		snprintf(buf, sizeof(buf), "10.%d.%d.0/24", i / 256, i % 256);
+		p = tpfx(buf);
+		assert_int_equal(rib_route_update(r, (uint16_t)p1, &p, i % 2 ? a : d), 0);
+	}
+	rib_stats_get(r, &st);
+	assert_int_equal(st.asets, 2);
+	assert_int_equal(st.paths, 1000);
+	assert_int_equal(st.nets[0], 1000);
+	assert_int_equal(a->refcnt, 2 + 500);
+	assert_int_equal(d->refcnt, 1 + 500);
+	/* the same next hop with different attributes, or different next hops, differ */
+	t2 = t1;
+	t2.nh = "192.0.2.99";
+	b = tattr_intern(r, &t2);
+	assert_ptr_not_equal(a, b);
+	rib_aset_unref(r, b);
+	rib_aset_unref(r, a);
+	rib_aset_unref(r, a);
+	rib_aset_unref(r, d);
+	assert_int_equal(rib_peer_flush(r, (uint16_t)p1), 1000);
+	rib_stats_get(r, &st);
+	assert_int_equal(st.asets, 0);
+	assert_int_equal(st.paths, 0);
+	assert_int_equal(st.nets[0], 0);
+	rib_free(r);
+}
+
+/* ---- clients ---- */
+
+struct rec {
+	int		 calls;
+	int		 best_changed;
+	int		 mp_changed;
+	int		 gone;
+	uint16_t	 last_best_peer;
+	int		 eors;
+};
+
+static void
+rec_change(void *arg, struct rib *r, const struct rib_change *c)
+{
+	struct rec *rc = arg;
+
+	(void)r;
+	rc->calls++;
+	rc->best_changed += c->best_changed;
+	rc->mp_changed += c->mp_changed;
+	rc->gone += c->best == NULL;
+	rc->last_best_peer = c->best ? c->best->peer : 0xffff;
+}
+
+static void
+rec_eor(void *arg, struct rib *r, uint16_t peer, int family)
+{
+	struct rec *rc = arg;
+
+	(void)r;
+	(void)peer;
+	(void)family;
+	rc->eors++;
+}
+
+static const struct rib_client_ops rec_ops = {
+	.name = "recorder", .change = rec_change, .eor = rec_eor,
+};
+
+static void
+test_client_notifications(void **state)
+{
+	struct rib *r = table_rib(false, 2);
+	struct rec rc = { 0 };
+	struct prefix p = tpfx("2001:db8:1::/48");
+	struct tattr good = { NOLP, NOMED, PATH(65001), .nh = "2001:db8::1" };
+	struct tattr worse = { NOLP, NOMED, PATH(65002, 65003), .nh = "2001:db8::2" };
+	struct tattr equal = { NOLP, NOMED, PATH(65002), .nh = "2001:db8::2" };
+	struct rib_aset *g, *w, *e;
+
+	(void)state;
+	assert_int_equal(rib_client_add(r, &rec_ops, &rc), 0);
+	g = tattr_intern(r, &good);
+	w = tattr_intern(r, &worse);
+	e = tattr_intern(r, &equal);
+	assert_int_equal(rib_route_update(r, (uint16_t)peer_idx[P1], &p, g), 0);
+	assert_int_equal(rc.calls, 1);
+	assert_int_equal(rc.best_changed, 1);
+	/* identical re-announcement: nothing */
+	assert_int_equal(rib_route_update(r, (uint16_t)peer_idx[P1], &p, g), 0);
+	assert_int_equal(rc.calls, 1);
+	/* a worse path: no change for clients */
+	assert_int_equal(rib_route_update(r, (uint16_t)peer_idx[P2], &p, w), 0);
+	assert_int_equal(rc.calls, 1);
+	/* P2 becomes equal: the ECMP set grows, the best stays */
+	assert_int_equal(rib_route_update(r, (uint16_t)peer_idx[P2], &p, e), 0);
+	assert_int_equal(rc.calls, 2);
+	assert_int_equal(rc.best_changed, 1);
+	assert_int_equal(rc.mp_changed, 2);
+	/* withdraw the best: P2 takes over */
+	assert_int_equal(rib_route_withdraw(r, (uint16_t)peer_idx[P1], &p), 0);
+	assert_int_equal(rc.best_changed, 2);
+	assert_int_equal(rc.last_best_peer, peer_idx[P2]);
+	assert_int_equal(rib_route_withdraw(r, (uint16_t)peer_idx[P1], &p), -ENOENT);
+	assert_int_equal(rib_route_withdraw(r, (uint16_t)peer_idx[P2], &p), 0);
+	assert_int_equal(rc.gone, 1);
+	assert_null(rib_net_get(r, &p));
+	rib_peer_eor(r, (uint16_t)peer_idx[P2], AF_INET6);
+	assert_int_equal(rc.eors, 1);
+	rib_client_del(r, &rec_ops, &rc);
+	assert_int_equal(rib_route_update(r, (uint16_t)peer_idx[P1], &p, g), 0);
+	assert_int_equal(rc.calls, 4);
+	rib_aset_unref(r, g);
+	rib_aset_unref(r, w);
+	rib_aset_unref(r, e);
+	rib_free(r);
+}
+
+/* ---- graceful restart helper ---- */
+
+static void
+test_stale_sweep(void **state)
+{
+	struct rib *r = table_rib(false, 1);
+	struct rec rc = { 0 };
+	struct tattr t = { NOLP, NOMED, PATH(65001) };
+	struct rib_aset *as;
+	struct rib_stats st;
+	char buf[32];
+	uint16_t p1 = (uint16_t)peer_idx[P1], p2 = (uint16_t)peer_idx[P2];
+
+	(void)state;
+	as = tattr_intern(r, &t);
+	for (int i = 0; i < 10; i++) {
+		struct prefix p;
+
+		snprintf(buf, sizeof(buf), "10.0.%d.0/24", i);
+		p = tpfx(buf);
+		assert_int_equal(rib_route_update(r, p1, &p, as), 0);
+		if (i < 3)
+			assert_int_equal(rib_route_update(r, p2, &p, as), 0);
+	}
+	assert_int_equal(rib_peer_npaths(r, p1), 10);
+	assert_int_equal(rib_client_add(r, &rec_ops, &rc), 0);
+	/* the peer restarts: its paths stay, marked stale, clients see nothing */
+	assert_int_equal(rib_peer_stale_mark(r, p1, 0), 10);
+	assert_int_equal(rc.calls, 0);
+	rib_stats_get(r, &st);
+	assert_int_equal(st.stale, 10);
+	/* it re-announces 4 of them (same attributes): the mark goes, no client change */
+	for (int i = 0; i < 4; i++) {
+		struct prefix p;
+
+		snprintf(buf, sizeof(buf), "10.0.%d.0/24", i);
+		p = tpfx(buf);
+		assert_int_equal(rib_route_update(r, p1, &p, as), 0);
+	}
+	assert_int_equal(rc.calls, 0);
+	rib_stats_get(r, &st);
+	assert_int_equal(st.stale, 6);
+	/* End-of-RIB: the 6 stale ones go; none had an alternative */
+	assert_int_equal(rib_peer_stale_sweep(r, p1, AF_INET), 6);
+	assert_int_equal(rc.gone, 6);
+	assert_int_equal(rib_peer_npaths(r, p1), 4);
+	rib_stats_get(r, &st);
+	assert_int_equal(st.stale, 0);
+	assert_int_equal(st.nets[0], 4);
+	/* flush: P2 keeps 3 prefixes, the 4th disappears */
+	assert_int_equal(rib_peer_flush(r, p1), 4);
+	rib_stats_get(r, &st);
+	assert_int_equal(st.nets[0], 3);
+	assert_int_equal(rc.gone, 7);
+	rib_aset_unref(r, as);
+	rib_free(r);
+}
+
+static void
+test_bad_input(void **state)
+{
+	struct rib *r = table_rib(false, 1);
+	struct tattr t = { NOLP, NOMED, PATH(65001) };
+	struct rib_aset *as = tattr_intern(r, &t);
+	struct prefix bad = tpfx("10.0.0.0/8");
+
+	(void)state;
+	bad.len = 40;
+	assert_int_equal(rib_route_update(r, 1, &bad, as), -EINVAL);
+	assert_int_equal(rib_route_withdraw(r, 1, &bad), -EINVAL);
+	bad.len = 8;
+	assert_int_equal(rib_route_update(r, 999, &bad, as), -EINVAL);
+	assert_int_equal(rib_route_update(r, 1, &bad, NULL), -EINVAL);
+	/* host bits are cleared */
+	bad.addr.bytes[3] = 1;
+	assert_int_equal(rib_route_update(r, 1, &bad, as), 0);
+	assert_non_null(rib_net_get(r, &bad));
+	assert_int_equal(rib_route_withdraw(r, 1, &bad), 0);
+	rib_aset_unref(r, as);
+	rib_free(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decision_table),
+		cmocka_unit_test(test_interning_shares),
+		cmocka_unit_test(test_client_notifications),
+		cmocka_unit_test(test_stale_sweep),
+		cmocka_unit_test(test_bad_input),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
