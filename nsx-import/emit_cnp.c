@@ -368,6 +368,6 @@ nsx_emit_cnp(FILE *f, const struct nsx_model *m, const struct nsx_compiled *c,
 		}
 	}
 	if (first)
-		fprintf(f, "# no policy needed: every flow is allowed in NSX as well\n");
+		fprintf(f, "# no policy emitted: the translated rules allow every flow (see the gap report for rules left out)\n");
 	return ferror(f) ? -EIO : 0;
 }

@@ -17,3 +17,10 @@ $(eval $(call add_unit,nsx_translate,tests/unit/nsx/test_translate.c,nsx cutover
 $(eval $(call add_unit,lib_json,tests/unit/lib/test_json.c,cutover,$(JSON_LIBS)))
 $(eval $(call add_fuzz,fuzz_nsx_json,tests/fuzz/fuzz_nsx_json.c,nsx cutover,$(NSX_LDLIBS)))
 $(eval $(call add_fuzz,fuzz_nsx_xml,tests/fuzz/fuzz_nsx_xml.c,nsx cutover,$(NSX_LDLIBS)))
+INTEGRATION_TESTS += tests/integration/nsx_import.sh
+
+# make golden-update: rewrite tests/golden/nsx/* from the current build (review the diff).
+golden-update: golden-update-nsx
+.PHONY: golden-update-nsx
+golden-update-nsx: $(B)/bin/cutover
+	$(Q)scripts/nsx-golden.sh --update

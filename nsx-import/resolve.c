@@ -288,9 +288,10 @@ ref_eval(struct rctx *x, const char *owner_src, const char *ref, struct nsx_ipse
 			for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 				rc = nsx_ipset_add_text(out, tok);
 				if (rc) {
+					if (rc != -ENOMEM)
+						rc = diag_fail(x->d, "%s: bad address '%s'", owner_src, tok);
 					free(dup);
-					return rc == -ENOMEM ? rc : diag_fail(x->d,
-					    "%s: bad address '%s'", owner_src, tok);
+					return rc;
 				}
 			}
 			free(dup);

@@ -239,6 +239,11 @@ static const struct bad_case bad_cases[] = {
 	  "<protocol>6</protocol><destinationPort>99999</destinationPort></service></services>"
 	  "</rule></section>",
 	  "illegal port or range '99999'" },
+	{ "xml-bad-ipv4-literal",
+	  "<section id=\"1\"><rule id=\"2\"><action>allow</action><sources>"
+	  "<source><value>10.0.0.1,nope</value><type>Ipv4Address</type></source></sources>"
+	  "</rule></section>",
+	  "bad address 'nope'" },
 	{ "xml-bad-ipset",
 	  "<list><ipset><objectId>ipset-1</objectId><name>x</name><value>10.0.0.1,nope</value>"
 	  "</ipset></list>",
