@@ -142,11 +142,16 @@ ALL_SRCS :=
 CUTOVER_CLI_SRCS :=
 CUTOVER_CLI_LIBS :=
 CUTOVER_CLI_LDLIBS :=
+CUTOVERD_SRCS :=
+CUTOVERD_LIBS :=
+CUTOVERD_LDLIBS :=
 include $(sort $(wildcard */module.mk) $(wildcard tests/*/module.mk))
 # Runs last: the demo, then no namespace/process/pin of this run may be left.
 INTEGRATION_TESTS += tests/integration/zz_demo_leftovers.sh
 # The CLI collects pieces from every module, so it is defined after all module.mk files.
 $(eval $(call add_bin,cutover,$(CUTOVER_CLI_SRCS),$(CUTOVER_CLI_LIBS),$(CUTOVER_CLI_LDLIBS)))
+# cutoverd likewise: modules append to CUTOVERD_SRCS/_LIBS/_LDLIBS in their module.mk.
+$(eval $(call add_bin,cutoverd,$(CUTOVERD_SRCS),$(CUTOVERD_LIBS),$(CUTOVERD_LDLIBS)))
 
 # ---- compile rules -----------------------------------------------------------
 $(B)/obj/%.o: %.c | $(B)/config.mk

@@ -16,7 +16,7 @@ bgp_conf_init(struct bgp_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	addr_parse("::", &c->listen_addr);
-	c->listen_port = BGP_PORT;
+	c->listen_port = BGP_CONF_PORT_DEFAULT;
 }
 
 void
@@ -169,7 +169,7 @@ parse_peer(const struct ynode *m, const struct bgp_conf *c, struct bgp_conf_peer
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	p->port = BGP_PORT;
+	p->port = BGP_CONF_PORT_DEFAULT;
 	p->hold_time = BGP_CONF_HOLD_DEFAULT;
 	p->connect_retry = BGP_CONF_CONNECT_RETRY_DEFAULT;
 	p->family_v4 = p->family_v6 = true;

@@ -20,7 +20,7 @@
 #define BGP_CONF_COMM_MAX	32
 #define BGP_CONF_PEERS_MAX	256
 #define BGP_CONF_ORIG_MAX	4096
-#define BGP_PORT		179
+#define BGP_CONF_PORT_DEFAULT	179
 
 /* Defaults (seconds). */
 #define BGP_CONF_HOLD_DEFAULT		90

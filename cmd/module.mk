@@ -4,3 +4,12 @@
 #   CUTOVER_CLI_LDLIBS += $(SOME_LIBS)
 CUTOVER_CLI_SRCS += cmd/cutover/main.c
 CUTOVER_CLI_LIBS += cutover
+
+# cutoverd: one init function per subsystem in cmd/cutoverd/main.c; daemon config in
+# cmd/cutoverd/daemon_conf.c. Modules add their archive and link flags here.
+# (the binary itself is defined in the top Makefile, after every module.mk).
+CUTOVERD_SRCS += cmd/cutoverd/main.c cmd/cutoverd/daemon_conf.c
+CUTOVERD_LIBS += bgp cutover
+CUTOVERD_LDLIBS += $(YAML_LIBS) $(EVENT_LIBS) $(JSON_LIBS)
+CUTOVER_CLI_SRCS += cmd/cutover/cli_bgp.c
+CUTOVER_CLI_LDLIBS += $(EVENT_LIBS) $(JSON_LIBS)

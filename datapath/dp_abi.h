@@ -19,6 +19,17 @@
 #include <stddef.h>
 #endif
 
+/* Bumped whenever a layout below or the programs' map set changes; a loader that
+ * finds pinned maps of another version refuses to adopt them. */
+#define DP_ABI_VERSION		1
+
+/* dp_meta array slots (u32 each) */
+enum dp_meta_idx {
+	DP_META_ABI = 0,	/* DP_ABI_VERSION of the loader that pinned the maps */
+	DP_META_POLICY_MAX = 1,	/* max_entries of every per-endpoint policy map */
+	DP_META_MAX = 4,
+};
+
 /* ---- identities (Cilium numbering, pkg/identity) ------------------------- */
 #define DP_ID_UNKNOWN		0	/* also "any peer" in a policy key */
 #define DP_ID_HOST		1
@@ -256,7 +267,7 @@ struct dp_flow_event {
 	__u32	dst_identity;
 	__u8	saddr[16];
 	__u8	daddr[16];
-	__be16	sport;		/* ICMP: type in low byte of dport, code in sport */
+	__be16	sport;		/* ICMP: ntohs(dport) = type, ntohs(sport) = code */
 	__be16	dport;
 	__u8	proto;
 	__u8	family;		/* DP_FAMILY_* */

@@ -1,6 +1,13 @@
 # datapath/: eBPF policy datapath (libdatapath.a), its BPF objects and tests.
-DP_SRCS := datapath/bundle.c
+DP_SRCS := datapath/bundle.c datapath/compile.c datapath/loader.c datapath/maps.c datapath/sync.c
 $(eval $(call add_lib,datapath,$(DP_SRCS)))
 
 $(eval $(call add_unit,dp_bundle,tests/unit/datapath/test_bundle.c,datapath cutover,$(JSON_LIBS)))
 $(eval $(call add_fuzz,fuzz_bundle,tests/fuzz/fuzz_bundle.c,datapath cutover,$(JSON_LIBS)))
+
+$(eval $(call add_skel,dp_lxc,datapath/bpf/lxc.bpf.c))
+$(B)/bpf/dp_lxc.tmp.o: $(wildcard datapath/bpf/*.bpf.h) datapath/dp_abi.h
+# loader.c includes the generated skeleton
+$(call obj,datapath/loader.c) $(call asanobj,datapath/loader.c) $(call fuzzobj,datapath/loader.c): $(GEN)/dp_lxc.skel.h
+
+$(eval $(call add_bpftest,bpf_datapath,tests/bpf/test_datapath.c,datapath cutover,$(JSON_LIBS),$(GEN)/dp_lxc.skel.h))

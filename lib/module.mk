@@ -1,6 +1,8 @@
 # lib/: libcutover.a, shared by every module. Add new lib sources here.
 LIB_SRCS := lib/buf.c lib/log.c lib/diag.c lib/addr.c lib/trie.c
-LIB_SRCS += lib/yamlconf.c
+LIB_SRCS += lib/yamlconf.c lib/ctl.c lib/ctl_client.c lib/metrics.c
+# users of lib/ctl and lib/metrics link $(CTL_LIBS)
+CTL_LIBS = $(EVENT_LIBS) $(JSON_LIBS)
 # the store (SQLite and etcd backends); users link $(STORE_LIBS)
 LIB_SRCS += lib/store.c lib/store_sqlite.c lib/store_etcd.c
 STORE_LIBS = $(SQLITE_LIBS) $(CURL_LIBS) $(JSON_LIBS)

@@ -11,7 +11,10 @@
 #endif
 
 /* Subcommands register here (one line each). */
+int	cli_bgp(int argc, char **argv);
+
 static const struct cli_cmd cli_cmds[] = {
+	{ "bgp", cli_bgp, "BGP sessions, received and originated routes (cutoverd)" },
 	{ "nsx-import", cli_nsx_import, "translate NSX DFW policy into Cilium policy (exact or gap report)" },
 	{ NULL, NULL, NULL },
 };

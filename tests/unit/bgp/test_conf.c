@@ -131,7 +131,7 @@ test_conf_empty_and_defaults(void **state)
 	(void)state;
 	assert_int_equal(load("", &c, err, sizeof(err)), 0);
 	assert_false(c.present);
-	assert_int_equal(c.listen_port, BGP_PORT);
+	assert_int_equal(c.listen_port, BGP_CONF_PORT_DEFAULT);
 	assert_string_equal(addr_format(&c.listen_addr, s, sizeof(s)), "::");
 	bgp_conf_free(&c);
 }
