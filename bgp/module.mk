@@ -36,3 +36,5 @@ $(eval $(call add_bin,bfd-probe,tests/helpers/bfd_probe.c,bgp cutover,$(EVENT_LI
 INTEGRATION_TESTS += tests/integration/bfd_bird.sh
 $(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cutover,$(EVENT_LIBS)))
 INTEGRATION_TESTS += tests/integration/bgp_bird.sh
+INTEGRATION_TESTS += tests/integration/bgp_malformed.sh
+INTEGRATION_TESTS += tests/integration/bgp_md5.sh

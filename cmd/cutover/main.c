@@ -16,6 +16,7 @@ int	cli_bgp(int argc, char **argv);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "bgp", cli_bgp, "BGP sessions, received and originated routes (cutoverd)" },
+	{ "nsx-import", cli_nsx_import, "translate NSX DFW policy into Cilium policy (exact or gap report)" },
 	{ "policy", cli_policy, "apply and inspect the node's eBPF policy datapath" },
 	{ "observe", cli_observe, "show flows and drops seen by the eBPF datapath" },
 	{ NULL, NULL, NULL },
