@@ -8,6 +8,8 @@ endif
 $(eval $(call add_unit,bgp_msg,tests/unit/bgp/test_msg.c,bgp cutover,))
 $(eval $(call add_unit,bgp_attr,tests/unit/bgp/test_attr.c,bgp cutover,))
 $(eval $(call add_unit,bgp_rfc7606,tests/unit/bgp/test_rfc7606.c,bgp cutover,))
+# Real RIS data against bgpdump; tests/helpers/mrt.c is the reusable MRT reader.
+$(eval $(call add_unit,bgp_mrt_decode,tests/unit/bgp/test_mrt_decode.c tests/helpers/mrt.c,bgp cutover,-lz))
 $(eval $(call add_fuzz,fuzz_bgp_msg,tests/fuzz/fuzz_bgp_msg.c,bgp cutover,))
 # Seed corpus generator (committed seeds; rerun with `make fuzz-seeds-bgp`).
 ALL_SRCS += tests/fuzz/gen_fuzz_bgp_msg.c
