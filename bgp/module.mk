@@ -36,7 +36,10 @@ $(eval $(call add_unit,bgp_bfd,tests/unit/bgp/test_bfd.c,bgp cutover,$(EVENT_LIB
 $(eval $(call add_fuzz,fuzz_bfd,tests/fuzz/fuzz_bfd.c,bgp cutover,$(EVENT_LIBS)))
 $(eval $(call add_bin,bfd-probe,tests/helpers/bfd_probe.c,bgp cutover,$(EVENT_LIBS)))
 INTEGRATION_TESTS += tests/integration/bfd_bird.sh
-$(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cutover,$(EVENT_LIBS)))
 INTEGRATION_TESTS += tests/integration/bgp_bird.sh
 INTEGRATION_TESTS += tests/integration/bgp_malformed.sh
 INTEGRATION_TESTS += tests/integration/bgp_md5.sh
+INTEGRATION_TESTS += tests/integration/bfd_bird_gr.sh
+$(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cutover,$(EVENT_LIBS) $(JSON_LIBS)))
+$(eval $(call add_unit,bgp_bfd_conf,tests/unit/bgp/test_bfd_conf.c,bgp cutover,$$(YAML_LIBS)))
+BENCHES += bench/bfd/bfd_detect.sh
