@@ -22,6 +22,7 @@ fuzz-seeds-bgp: $(B)/tools/gen_fuzz_bgp_msg
 $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))
 $(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c bgp/conf.c,cutover,$$(YAML_LIBS)))
 $(eval $(call add_unit,bgp_adjin,tests/unit/bgp/test_adjin.c,bgp cutover,))
+$(eval $(call add_fuzz,fuzz_conf,tests/fuzz/fuzz_conf.c,bgp cutover,$$(YAML_LIBS)))
 
 # --- RIB and kernel sync ---
 $(eval $(call add_unit,bgp_kroute,tests/unit/bgp/test_kroute.c,bgp cutover,$(NL_LIBS)))
