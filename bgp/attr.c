@@ -189,8 +189,8 @@ as_path_parse(struct buf_reader *v, size_t asn_len, struct bgp_as_path *p, const
 		nsegs++;
 		nasns += cnt;
 	}
-	p->segs = xreallocarray(NULL, nsegs, sizeof(*p->segs));
-	p->asns = xreallocarray(NULL, nasns, sizeof(*p->asns));
+	p->segs = calloc(nsegs ? nsegs : 1, sizeof(*p->segs));
+	p->asns = calloc(nasns ? nasns : 1, sizeof(*p->asns));
 	if (!p->segs || !p->asns) {
 		bgp_as_path_free(p);
 		return -ENOMEM;
@@ -251,16 +251,18 @@ dec_as_path(struct attr_dctx *d, struct buf_reader *v)
 		return rc;
 	/* RFC 7606 §7.2: malformed AS_PATH -> treat-as-withdraw. */
 	if (rc)
-		return attr_fail(d, BGP_ACT_TREAT_AS_WITHDRAW, BGP_ERR_UPD_AS_PATH, "%s", why);
+		why = why ? why : "malformed";
 	/* RFC 7607 §2: AS 0 in AS_PATH -> treat-as-withdraw. */
-	if (as_path_has_zero(p))
-		return attr_fail(d, BGP_ACT_TREAT_AS_WITHDRAW, BGP_ERR_UPD_AS_PATH, "AS 0");
+	else if (as_path_has_zero(p))
+		why = "AS 0";
 	/* RFC 7606 §7.2 (updating RFC 5065): confederation segments from outside
 	 * the confederation -> treat-as-withdraw. */
-	if (d->ctx->ebgp && as_path_has_confed(p))
-		return attr_fail(d, BGP_ACT_TREAT_AS_WITHDRAW, BGP_ERR_UPD_AS_PATH,
-		    "confederation segment from an external peer");
-	return 0;
+	else if (d->ctx->ebgp && as_path_has_confed(p))
+		why = "confederation segment from an external peer";
+	else
+		return 0;
+	bgp_as_path_free(p);
+	return attr_fail(d, BGP_ACT_TREAT_AS_WITHDRAW, BGP_ERR_UPD_AS_PATH, "%s", why);
 }
 
 static int
@@ -1133,7 +1135,6 @@ bgp_attrs_decode(const struct bgp_wire_ctx *ctx, struct buf_reader *br, struct b
 			goto out;
 		if (rc == 0 && code < 64 && desc->encode)
 			u->attrs.present |= BGP_ATTR_BIT(code);
-		rc = 0;
 	}
 	if (!ctx->as4) {
 		rc = as4_merge(&d);

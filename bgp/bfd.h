@@ -246,6 +246,8 @@ void	bfd_fsm_build(const struct bfd_fsm *f, struct bfd_pkt *pkt, bool final);
 
 /* ---- UDP transport, sessions (bfd_session.c) ---- */
 
+#define BFD_NAME_MAX		64
+
 struct event_base;
 struct bfd_ctx;
 struct bfd_session;
@@ -267,8 +269,10 @@ void		 bfd_ctx_free(struct bfd_ctx *c);
 const uint64_t	*bfd_ctx_drops(const struct bfd_ctx *c);
 
 /*
- * A single-hop session to peer from local (same family), optionally bound to ifname
- * (NULL: any). dst_port is BFD_PORT_CONTROL except in tests. Enabled at once.
+ * A single-hop session to peer from local (same family; NULL: the source address the
+ * kernel picks toward peer), optionally bound to ifname (NULL: any). dst_port is
+ * BFD_PORT_CONTROL except in tests. Named after the peer address until
+ * bfd_session_set_name(). Enabled at once. NULL + errno (EINVAL, ENODEV, EADDRINUSE...).
  */
 struct bfd_session *bfd_session_add(struct bfd_ctx *c, const struct addr *local,
 		    const struct addr *peer, const char *ifname, uint16_t dst_port,
@@ -280,6 +284,10 @@ const struct bfd_fsm *bfd_session_fsm(const struct bfd_session *s);
 const struct addr *bfd_session_peer(const struct bfd_session *s);
 const struct addr *bfd_session_local(const struct bfd_session *s);
 const char	*bfd_session_ifname(const struct bfd_session *s);
+/* The client's name for the session (the BGP peer name), for logs, JSON and metrics. */
+void		 bfd_session_set_name(struct bfd_session *s, const char *name);
+const char	*bfd_session_name(const struct bfd_session *s);
+uint16_t	 bfd_session_src_port(const struct bfd_session *s);
 void		 bfd_session_set_cfg(struct bfd_session *s, const struct bfd_cfg *cfg);
 /* Iterate sessions in creation order; NULL ends. */
 struct bfd_session *bfd_session_first(struct bfd_ctx *c);

@@ -34,6 +34,7 @@
 struct bfd_session {
 	struct bfd_ctx		*ctx;
 	struct bfd_session	*next;
+	char			 name[BFD_NAME_MAX];
 	struct addr		 local;
 	struct addr		 peer;
 	char			 ifname[IF_NAMESIZE];
@@ -161,7 +162,7 @@ bfd_sess_changed(void *arg, enum bfd_state from, enum bfd_state to, enum bfd_dia
 	failure = from == BFD_STATE_UP && to == BFD_STATE_DOWN &&
 	    s->fsm.remote_state != BFD_STATE_ADMIN_DOWN;
 	log_msg(failure ? LOG_LVL_WARN : LOG_LVL_INFO, "bfd",
-	    "peer %s%s%s: %s -> %s (diag %u %s, remote diag %u %s)%s", peer,
+	    "session %s (peer %s%s%s): %s -> %s (diag %u %s, remote diag %u %s)%s", s->name, peer,
 	    s->ifname[0] ? "%" : "", s->ifname, bfd_state_name(from), bfd_state_name(to),
 	    diag, bfd_diag_name(diag), s->fsm.remote_diag, bfd_diag_name(s->fsm.remote_diag),
 	    failure ? ": path failure" : "");
@@ -477,6 +478,40 @@ bfd_sess_free(struct bfd_session *s)
 	free(s);
 }
 
+/* No local address configured: ask the kernel which source it would use toward peer. */
+static int
+bfd_local_for(const struct addr *peer, unsigned ifindex, const char *ifname,
+    struct addr *local)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = bfd_sockaddr(peer, BFD_PORT_CONTROL, ifindex, &ss);
+	int fd, e = 0;
+
+	fd = socket(peer->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if ((ifname[0] != '\0' && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+	    (socklen_t)strlen(ifname)) != 0) || connect(fd, (struct sockaddr *)&ss, sl) != 0)
+		e = -errno;
+	sl = sizeof(ss);
+	if (e == 0 && getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+		e = -errno;
+	close(fd);
+	if (e != 0)
+		return e;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in sin;
+
+		memcpy(&sin, &ss, sizeof(sin));
+		return addr_from_bytes(local, AF_INET, &sin.sin_addr, 4);
+	} else {
+		struct sockaddr_in6 sin6;
+
+		memcpy(&sin6, &ss, sizeof(sin6));
+		return addr_from_bytes(local, AF_INET6, &sin6.sin6_addr, 16);
+	}
+}
+
 struct bfd_session *
 bfd_session_add(struct bfd_ctx *c, const struct addr *local, const struct addr *peer,
     const char *ifname, uint16_t dst_port, const struct bfd_cfg *cfg, bfd_notify_fn fn,
@@ -485,7 +520,7 @@ bfd_session_add(struct bfd_ctx *c, const struct addr *local, const struct addr *
 	struct bfd_session *s, **tail;
 	int fd;
 
-	if (local->family != peer->family || bfd_cfg_check(cfg, NULL) != 0 ||
+	if ((local != NULL && local->family != peer->family) || bfd_cfg_check(cfg, NULL) != 0 ||
 	    (ifname != NULL && strlen(ifname) >= IF_NAMESIZE)) {
 		errno = EINVAL;
 		return NULL;
@@ -495,8 +530,8 @@ bfd_session_add(struct bfd_ctx *c, const struct addr *local, const struct addr *
 		return NULL;
 	s->ctx = c;
 	s->fd = -1;
-	s->local = *local;
 	s->peer = *peer;
+	addr_format(peer, s->name, sizeof(s->name));
 	s->dst_port = dst_port;
 	s->fn = fn;
 	s->arg = arg;
@@ -505,6 +540,16 @@ bfd_session_add(struct bfd_ctx *c, const struct addr *local, const struct addr *
 		s->ifindex = if_nametoindex(ifname);
 		if (s->ifindex == 0)
 			goto fail;
+	}
+	if (local != NULL) {
+		s->local = *local;
+	} else {
+		int e = bfd_local_for(peer, s->ifindex, s->ifname, &s->local);
+
+		if (e != 0) {
+			errno = -e;
+			goto fail;
+		}
 	}
 	fd = bfd_sess_socket(s, c);
 	if (fd < 0) {
@@ -609,6 +654,24 @@ const struct addr *
 bfd_session_local(const struct bfd_session *s)
 {
 	return &s->local;
+}
+
+void
+bfd_session_set_name(struct bfd_session *s, const char *name)
+{
+	snprintf(s->name, sizeof(s->name), "%s", name);
+}
+
+const char *
+bfd_session_name(const struct bfd_session *s)
+{
+	return s->name;
+}
+
+uint16_t
+bfd_session_src_port(const struct bfd_session *s)
+{
+	return s->src_port;
 }
 
 const char *

@@ -8,6 +8,8 @@ endif
 $(eval $(call add_unit,bgp_msg,tests/unit/bgp/test_msg.c,bgp cutover,))
 $(eval $(call add_unit,bgp_attr,tests/unit/bgp/test_attr.c,bgp cutover,))
 $(eval $(call add_unit,bgp_rfc7606,tests/unit/bgp/test_rfc7606.c,bgp cutover,))
+# Real RIS data against bgpdump; tests/helpers/mrt.c is the reusable MRT reader.
+$(eval $(call add_unit,bgp_mrt_decode,tests/unit/bgp/test_mrt_decode.c tests/helpers/mrt.c,bgp cutover,-lz))
 $(eval $(call add_fuzz,fuzz_bgp_msg,tests/fuzz/fuzz_bgp_msg.c,bgp cutover,))
 # Seed corpus generator (committed seeds; rerun with `make fuzz-seeds-bgp`).
 ALL_SRCS += tests/fuzz/gen_fuzz_bgp_msg.c
@@ -35,7 +37,10 @@ $(eval $(call add_unit,bgp_bfd,tests/unit/bgp/test_bfd.c,bgp cutover,$(EVENT_LIB
 $(eval $(call add_fuzz,fuzz_bfd,tests/fuzz/fuzz_bfd.c,bgp cutover,$(EVENT_LIBS)))
 $(eval $(call add_bin,bfd-probe,tests/helpers/bfd_probe.c,bgp cutover,$(EVENT_LIBS)))
 INTEGRATION_TESTS += tests/integration/bfd_bird.sh
-$(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cutover,$(EVENT_LIBS)))
 INTEGRATION_TESTS += tests/integration/bgp_bird.sh
 INTEGRATION_TESTS += tests/integration/bgp_malformed.sh
 INTEGRATION_TESTS += tests/integration/bgp_md5.sh
+INTEGRATION_TESTS += tests/integration/bfd_bird_gr.sh
+$(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cutover,$(EVENT_LIBS) $(JSON_LIBS)))
+$(eval $(call add_unit,bgp_bfd_conf,tests/unit/bgp/test_bfd_conf.c,bgp cutover,$$(YAML_LIBS)))
+BENCHES += bench/bfd/bfd_detect.sh

@@ -800,7 +800,7 @@ bgp_msg_decode(const struct bgp_wire_ctx *ctx, const uint8_t *msg, size_t len,
     struct bgp_msg *m, struct bgp_err *err)
 {
 	const uint8_t *body = msg + BGP_HDR_LEN;
-	struct bgp_hdr h;
+	struct bgp_hdr h = { 0 };
 	size_t blen;
 	int rc;
 

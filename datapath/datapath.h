@@ -7,7 +7,7 @@
  *
  * Pinned layout under the pin root (default /sys/fs/bpf/cutover):
  *   dp_ipcache dp_endpoints dp_policy dp_ct dp_frag dp_metrics dp_stats dp_events
- *   dp_names dp_meta        maps (names as in datapath/bpf/dp_maps.bpf.h)
+ *   dp_names dp_meta dp_flowlog   maps (names as in datapath/bpf/dp_maps.bpf.h)
  *   policy_%05d             one LPM policy map per endpoint id (also in dp_policy)
  *   prog_from_pod prog_to_pod   the two tc programs
  * The tc filters themselves live in the kernel (clsact on each veth) and survive
@@ -129,6 +129,45 @@ int	dp_metrics_walk(struct dp *dp, dp_metrics_fn fn, void *ctx);
 int	dp_stat_get(struct dp *dp, uint32_t idx, uint64_t *out);
 /* Prometheus text exposition of the counters into a malloc'ed string. */
 char	*dp_metrics_prometheus(struct dp *dp);
+
+/* ---- flows (datapath/events.c) ---- */
+struct dp_events;
+/* Called for each drained record (after it is in the flow log). */
+typedef void (*dp_flow_fn)(void *ctx, const struct dp_flow_record *r);
+/* Become the consumer of dp_events. Only one process should drain at a time. */
+struct dp_events *dp_events_open(struct dp *dp, dp_flow_fn fn, void *ctx);
+void	dp_events_close(struct dp_events *ev);
+/* epoll fd that becomes readable when events wait (for libevent / poll). */
+int	dp_events_fd(const struct dp_events *ev);
+/* Drain what is waiting (timeout_ms 0) or wait up to timeout_ms; appends every
+ * event to the flow log and calls fn. Returns the number drained or -errno. */
+int	dp_events_poll(struct dp_events *ev, int timeout_ms);
+
+struct dp_flow_filter {
+	uint8_t		 verdict;	/* 0: any */
+	int		 proto;		/* -1: any */
+	int		 port;		/* -1: any; matches source or destination port */
+	bool		 has_from_ip, has_to_ip;
+	struct prefix	 from_ip, to_ip;
+	/* pods: endpoint id and addresses (resolved with dp_flow_filter_pod) */
+	bool		 has_from_pod, has_to_pod;
+	uint32_t	 from_ep, to_ep;
+	struct addr	 from_addrs[2], to_addrs[2];
+	size_t		 nfrom_addrs, nto_addrs;
+};
+void	dp_flow_filter_init(struct dp_flow_filter *f);
+/* Resolve a pod (endpoint) name, "ns/pod" or just "pod", into the filter's from
+ * (from = true) or to side. -ENOENT when no endpoint has that name. */
+int	dp_flow_filter_pod(struct dp *dp, struct dp_flow_filter *f, bool from,
+	    const char *name);
+bool	dp_flow_match(const struct dp_flow_filter *f, const struct dp_flow_event *e);
+/* The last n records of the flow log that match f, oldest first, through fn.
+ * Returns the newest sequence number seen (for --follow), or -errno. */
+int64_t	dp_flows_last(struct dp *dp, const struct dp_flow_filter *f, size_t n,
+	    dp_flow_fn fn, void *ctx);
+/* One line (hubble-observe-like) or one JSON object (no newline) into out. */
+int	dp_flow_format(struct dp *dp, const struct dp_flow_record *r, bool json,
+	    char *out, size_t len);
 
 const char *dp_reason_str(uint8_t reason);
 const char *dp_verdict_str(uint8_t verdict);

@@ -27,6 +27,7 @@
 enum dp_meta_idx {
 	DP_META_ABI = 0,	/* DP_ABI_VERSION of the loader that pinned the maps */
 	DP_META_POLICY_MAX = 1,	/* max_entries of every per-endpoint policy map */
+	DP_META_FLOWLOG_SEQ = 2,	/* sequence number of the newest dp_flowlog record */
 	DP_META_MAX = 4,
 };
 
@@ -285,6 +286,17 @@ struct dp_flow_event {
 
 /* Event emission policy: every drop and audit, and the first packet of a flow. */
 
+/* Flow log: the readers' persistent history of recent flows (user space only). The
+ * one process that drains dp_events (the daemon, or `cutover observe` when no
+ * daemon runs) appends each event at slot seq % DP_FLOWLOG_SIZE, so any number of
+ * readers can list recent flows without consuming anything. */
+struct dp_flow_record {
+	__u64	seq;		/* 1, 2, ...; 0 = empty slot */
+	__u64	wall_ns;	/* CLOCK_REALTIME of the event */
+	struct dp_flow_event ev;
+};
+#define DP_FLOWLOG_SIZE		8192
+
 /* ---- layout promises ------------------------------------------------------ */
 _Static_assert(sizeof(struct dp_policy_key) == 12, "Cilium policy_key is 12 bytes");
 _Static_assert(__builtin_offsetof(struct dp_policy_key, prefixlen) == 0, "policy_key.lpm");
@@ -320,5 +332,6 @@ _Static_assert(sizeof(struct dp_metrics_key) == 8, "metrics key");
 _Static_assert(sizeof(struct dp_name_key) == 8, "name key");
 _Static_assert(sizeof(struct dp_name) == 88, "name value");
 _Static_assert(sizeof(struct dp_flow_event) == 80, "flow event");
+_Static_assert(sizeof(struct dp_flow_record) == 96, "flow record");
 
 #endif

@@ -21,6 +21,7 @@ enum dp_map_idx {
 	DP_MAP_EVENTS,
 	DP_MAP_NAMES,
 	DP_MAP_META,
+	DP_MAP_FLOWLOG,
 	DP_MAP_COUNT,
 };
 

@@ -41,6 +41,7 @@ const char *const dp_map_names[DP_MAP_COUNT] = {
 	[DP_MAP_EVENTS] = "dp_events",
 	[DP_MAP_NAMES] = "dp_names",
 	[DP_MAP_META] = "dp_meta",
+	[DP_MAP_FLOWLOG] = "dp_flowlog",
 };
 
 static const char *const prog_pins[2] = {
@@ -57,7 +58,10 @@ libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 	char buf[1024];
 	size_t n;
 
-	if (level == LIBBPF_DEBUG && !log_enabled(LOG_LVL_DEBUG))
+	/* tc queries on a veth without clsact yet log a kernel message; our callers
+	 * report real failures themselves, so kernel messages are debug-level. */
+	if ((level == LIBBPF_DEBUG || strstr(fmt, "Kernel error message")) &&
+	    !log_enabled(LOG_LVL_DEBUG))
 		return 0;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	n = strlen(buf);
@@ -255,6 +259,7 @@ load_and_pin(struct dp *dp, const struct dp_opts *o, struct diag *d)
 	maps[DP_MAP_EVENTS] = skel->maps.dp_events;
 	maps[DP_MAP_NAMES] = skel->maps.dp_names;
 	maps[DP_MAP_META] = skel->maps.dp_meta;
+	maps[DP_MAP_FLOWLOG] = skel->maps.dp_flowlog;
 	/* Pin paths make libbpf reuse compatible maps left by an earlier load (kept
 	 * conntrack and policy across a program upgrade) and pin new ones. */
 	for (int i = 0; i < DP_MAP_COUNT; i++) {

@@ -1,5 +1,5 @@
 # datapath/: eBPF policy datapath (libdatapath.a), its BPF objects and tests.
-DP_SRCS := datapath/bundle.c datapath/compile.c datapath/loader.c datapath/maps.c datapath/sync.c
+DP_SRCS := datapath/bundle.c datapath/compile.c datapath/loader.c datapath/maps.c datapath/sync.c datapath/events.c
 $(eval $(call add_lib,datapath,$(DP_SRCS)))
 
 $(eval $(call add_unit,dp_bundle,tests/unit/datapath/test_bundle.c,datapath cutover,$(JSON_LIBS)))
@@ -11,3 +11,8 @@ $(B)/bpf/dp_lxc.tmp.o: $(wildcard datapath/bpf/*.bpf.h) datapath/dp_abi.h
 $(call obj,datapath/loader.c) $(call asanobj,datapath/loader.c) $(call fuzzobj,datapath/loader.c): $(GEN)/dp_lxc.skel.h
 
 $(eval $(call add_bpftest,bpf_datapath,tests/bpf/test_datapath.c,datapath cutover,$(JSON_LIBS),$(GEN)/dp_lxc.skel.h))
+
+CUTOVER_CLI_SRCS += cmd/cutover/cli_policy.c cmd/cutover/cli_observe.c
+CUTOVER_CLI_LIBS += datapath
+CUTOVER_CLI_LDLIBS += $(JSON_LIBS) $(BPF_LIBS)
+INTEGRATION_TESTS += tests/integration/datapath_basic.sh

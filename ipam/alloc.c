@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/diag.h"
 #include "lib/store.h"
@@ -624,6 +625,7 @@ ipam_open(struct store *s, const char *node, struct ipam **out, struct diag *d)
 	if (!im)
 		return -ENOMEM;
 	im->s = s;
+	im->rng = (uint64_t)(uintptr_t)im ^ (uint64_t)getpid() << 32;
 	if (node) {
 		snprintf(im->node, sizeof(im->node), "%s", node);
 		if ((rc = node_intern(im, node, &im->node_idx))) {
@@ -670,6 +672,12 @@ ipam_refresh(struct ipam *im, bool *changed, struct diag *d)
 		return 0;
 	}
 	return load_state(im, d);
+}
+
+uint64_t
+ipam_conflicts(const struct ipam *im)
+{
+	return im->conflicts;
 }
 
 struct ipam_adv *
@@ -1180,6 +1188,7 @@ alloc_auto(struct ipam *im, struct pool_state *ps, const struct ipam_request *rq
 					ps->hint = b * bsize;
 				} else if (rc == -ECANCELED) {
 					conflicts++;
+					im->conflicts++;
 					if ((rc = reread_block(im, ps, b)))
 						return diag_failv(d, rc, "store: %s", strerror(-rc));
 				} else {
@@ -1204,9 +1213,16 @@ alloc_auto(struct ipam *im, struct pool_state *ps, const struct ipam_request *rq
 			out->existing = true;
 			return 0;
 		}
-		/* a compare failed without the address being taken: do not spin on it */
-		if (!ipam_bit_get(ps->used, off) && !ipam_bit_get(ps->blocked, off))
-			ps->hint = off + 1 < ps->size ? off + 1 : 0;
+		/*
+		 * Another allocator is working right here. Following it address by
+		 * address would lose every race (it is always one step ahead), so jump a
+		 * small random distance; what we skip is found again on wrap-around.
+		 */
+		im->conflicts++;
+		im->rng = im->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		ps->hint = off + 1 + (im->rng >> 59);
+		if (ps->hint >= ps->size)
+			ps->hint = 0;
 	}
 exhausted:
 	{

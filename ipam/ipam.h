@@ -5,8 +5,9 @@
  * release, idempotent allocation per container, garbage collection, and the per-node
  * advertise set that BGP originates. State lives in lib/store under IPAM_KEY_ROOT,
  * so several nodes (etcd) or processes (SQLite) share pools safely: every claim is a
- * compare-and-swap transaction. This header is the module's whole API; cmd/ mains
- * (cutoverd, cutover CLI, cutover-cni-ipam) use nothing else.
+ * compare-and-swap transaction. This header and ipam/cni.h (the CNI codec) are the
+ * module's whole API; cmd/ mains (cutoverd, cutover CLI, cutover-cni-ipam) use
+ * nothing else.
  */
 #ifndef CUTOVER_IPAM_IPAM_H
 #define CUTOVER_IPAM_IPAM_H
@@ -53,7 +54,8 @@ struct ipam_pool {
 	 * pools)? In a legacy segment an address nobody here owns may be a VM that is
 	 * not in the live list, so the default there is false: only owned addresses. */
 	bool			aggregate_free;
-	/* Routes handed to CNI with every address of this pool ("0.0.0.0/0" default). */
+	/* Routes handed to CNI with every address of this pool (none configured: a
+	 * default route through the gateway, when the pool has one). */
 	struct prefix		routes[4];
 	size_t			nroutes;
 };
@@ -213,6 +215,9 @@ int	ipam_reservations(struct ipam *im, struct ipam_reservation **out, size_t *n)
  */
 int	ipam_gc(struct ipam *im, const char *node, char *const *live_cids, size_t n_live,
 	    bool dry_run, size_t *released, struct diag *d);
+
+/* Compare-and-swap conflicts this handle met (another allocator was faster). */
+uint64_t ipam_conflicts(const struct ipam *im);
 
 /* The advertise set of im's node (kept up to date by alloc/release/refresh). NULL
  * when im has no node. */

@@ -36,6 +36,8 @@ struct ipam {
 	size_t			 nnodes, capnodes;
 	int64_t			 rev;
 	struct ipam_adv		*adv;
+	uint64_t		 conflicts;	/* failed compare-and-swaps */
+	uint64_t		 rng;
 	ipam_adv_cb		 cb;
 	void			*cb_arg;
 };

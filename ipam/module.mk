@@ -6,3 +6,19 @@ IPAM_LDLIBS := $(SQLITE_LIBS) $(CURL_LIBS) $(JSON_LIBS)
 
 $(eval $(call add_unit,ipam_advertise,tests/unit/ipam/test_advertise.c,ipam cutover,$(IPAM_LDLIBS)))
 $(eval $(call add_unit,ipam_alloc,tests/unit/ipam/test_alloc.c tests/unit/lib/test_store_harness.c,ipam cutover,$(IPAM_LDLIBS)))
+
+# the CNI IPAM plugin
+$(eval $(call add_bin,cutover-cni-ipam,cmd/cutover-cni-ipam/main.c,ipam cutover,$(IPAM_LDLIBS)))
+
+# `cutover ipam`
+CUTOVER_CLI_SRCS += cmd/cutover/cli_ipam.c
+CUTOVER_CLI_LIBS += ipam
+CUTOVER_CLI_LDLIBS += $(IPAM_LDLIBS)
+
+# load generator used by the crash/etcd integration tests and the bench
+$(eval $(call add_bin,ipam-load,bench/ipam/ipam_load.c,ipam cutover,$(IPAM_LDLIBS)))
+
+INTEGRATION_TESTS += tests/integration/ipam_cni.sh tests/integration/ipam_crash.sh \
+	tests/integration/ipam_etcd.sh
+$(eval $(call add_unit,ipam_cni,tests/unit/ipam/test_cni.c,ipam cutover,$(IPAM_LDLIBS)))
+$(eval $(call add_fuzz,fuzz_ipam,tests/fuzz/fuzz_ipam.c,ipam cutover,$(IPAM_LDLIBS)))

@@ -6,6 +6,7 @@ CTL_LIBS = $(EVENT_LIBS) $(JSON_LIBS)
 # the store (SQLite and etcd backends); users link $(STORE_LIBS)
 LIB_SRCS += lib/store.c lib/store_sqlite.c lib/store_etcd.c
 STORE_LIBS = $(SQLITE_LIBS) $(CURL_LIBS) $(JSON_LIBS)
+LIB_SRCS += lib/json.c
 $(eval $(call add_lib,cutover,$(LIB_SRCS)))
 
 $(eval $(call add_unit,lib_buf,tests/unit/lib/test_buf.c,cutover,))

@@ -19,4 +19,7 @@ struct cli_cmd {
 #define CLI_FAIL	1
 #define CLI_USAGE	2
 
+/* nsx-import (cmd/cutover/cli_nsx.c) */
+int	cli_nsx_import(int argc, char **argv);
+
 #endif

@@ -5,6 +5,11 @@
 #include <string.h>
 
 #include "cmd/cutover/cli.h"
+<<<<<<< HEAD
+#include "cmd/cutover/cli_datapath.h"
+=======
+#include "cmd/cutover/cli_ipam.h"
+>>>>>>> main
 
 #ifndef CUTOVER_VERSION
 #define CUTOVER_VERSION "0.1.0-dev"
@@ -15,6 +20,10 @@ int	cli_bgp(int argc, char **argv);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "bgp", cli_bgp, "BGP sessions, received and originated routes (cutoverd)" },
+	{ "nsx-import", cli_nsx_import, "translate NSX DFW policy into Cilium policy (exact or gap report)" },
+	{ "ipam", cli_ipam, "pools, reservations and addresses that keep VM IPs for pods" },
+	{ "policy", cli_policy, "apply and inspect the node's eBPF policy datapath" },
+	{ "observe", cli_observe, "show flows and drops seen by the eBPF datapath" },
 	{ NULL, NULL, NULL },
 };
 

@@ -106,6 +106,14 @@ struct {
 	__type(value, struct dp_name);
 } dp_names SEC(".maps");
 
+/* flow history for readers (never touched here; see dp_abi.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DP_FLOWLOG_SIZE);
+	__type(key, __u32);
+	__type(value, struct dp_flow_record);
+} dp_flowlog SEC(".maps");
+
 /* enum dp_meta_idx, written by the loader: adopters check the ABI version */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -25,7 +25,7 @@ static const char usage[] =
 "    bfd-probe - run one cutover BFD session and print its state changes\n"
 "\n"
 "SYNOPSIS\n"
-"    bfd-probe --local ADDR --peer ADDR [--ifname IF] [--port N] [--tx MS] [--rx MS]\n"
+"    bfd-probe --peer ADDR [--local ADDR] [--ifname IF] [--port N] [--tx MS] [--rx MS]\n"
 "              [--mult N] [--no-linger] [--debug]\n"
 "\n"
 "DESCRIPTION\n"
@@ -39,7 +39,7 @@ static const char usage[] =
 "    the peer's detection time (unless --no-linger) and exits 0.\n"
 "\n"
 "OPTIONS\n"
-"    --local ADDR   local IPv4/IPv6 address (source of our packets)\n"
+"    --local ADDR   local IPv4/IPv6 address (default: the kernel's source toward PEER)\n"
 "    --peer ADDR    the neighbour's address (same family)\n"
 "    --ifname IF    bind the session to interface IF (needed for link-local peers)\n"
 "    --port N       destination and listening port (default 3784)\n"
@@ -253,11 +253,11 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!have_local || !have_peer || optind != argc) {
-		fprintf(stderr, "bfd-probe: --local and --peer are required (see --help)\n");
+	if (!have_peer || optind != argc) {
+		fprintf(stderr, "bfd-probe: --peer is required (see --help)\n");
 		return 2;
 	}
-	if (local.family != peer.family) {
+	if (have_local && local.family != peer.family) {
 		fprintf(stderr, "bfd-probe: --local and --peer must be the same family\n");
 		return 2;
 	}
@@ -274,7 +274,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "bfd-probe: cannot open BFD port %u: %s\n", port, strerror(errno));
 		return 1;
 	}
-	p.sess = bfd_session_add(p.ctx, &local, &peer, ifname, (uint16_t)port, &cfg,
+	p.sess = bfd_session_add(p.ctx, have_local ? &local : NULL, &peer, ifname, (uint16_t)port, &cfg,
 	    probe_notify, &p);
 	if (p.sess == NULL) {
 		fprintf(stderr, "bfd-probe: cannot create the session: %s\n", strerror(errno));

@@ -121,7 +121,7 @@ echo "ipv4: recovered after link up"
 # Planned stop: AdminDown (diag 7) reaches BIRD.
 kill -TERM "$PROBE_PID"
 wait "$PROBE_PID" || fail "bfd-probe exited with $? on SIGTERM"
-grep -q 'peer 10.255.1.1%up0: Up -> AdminDown (diag 7' "$LAB_DIR/probe-v4.err" ||
+grep -q "(peer 10.255.1.1%up0): Up -> AdminDown (diag 7" "$LAB_DIR/probe-v4.err" ||
 	fail "no AdminDown log line with diag 7"
 lab_wait 5 grep -aq 'CTL received from 10.255.1.2 \[AdminDown\]' "$LAB_DIR/up.log" ||
 	fail "BIRD did not receive AdminDown"

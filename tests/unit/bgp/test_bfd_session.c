@@ -19,6 +19,7 @@
 #include <event2/event.h>
 
 #include "bgp/bfd.h"
+#include "bgp/bfd_json.h"
 
 struct side {
 	struct bfd_ctx		*ctx;
@@ -237,6 +238,64 @@ test_unknown_discriminator_counted(void **state)
 }
 
 static void
+test_local_address_from_kernel(void **state)
+{
+	struct pair *p = *state;
+	struct bfd_cfg cfg = { 20000, 20000, 3 };
+	struct bfd_session *s;
+	struct addr l3;
+
+	assert_int_equal(addr_parse("127.0.0.3", &l3), 0);
+	s = bfd_session_add(p->a.ctx, NULL, &l3, NULL, p->b.port, &cfg, NULL, NULL);
+	assert_non_null(s);
+	assert_int_equal(bfd_session_local(s)->family, AF_INET);
+	assert_int_equal(bfd_session_local(s)->bytes[0], 127);
+	assert_string_equal(bfd_session_name(s), "127.0.0.3");
+	bfd_session_set_name(s, "tor-1");
+	assert_string_equal(bfd_session_name(s), "tor-1");
+	assert_true(bfd_session_src_port(s) >= BFD_SRC_PORT_MIN);
+	bfd_session_del(s, BFD_DIAG_ADMIN_DOWN, false);
+}
+
+static bool
+polls_done(struct pair *p)
+{
+	return both_up(p) && !bfd_session_fsm(p->a.s)->poll_active &&
+	    !bfd_session_fsm(p->b.s)->poll_active;
+}
+
+static void
+test_json_view(void **state)
+{
+	struct pair *p = *state;
+	json_object *o, *arr, *s0, *v, *cnt;
+
+	assert_true(run_until(p, polls_done, 3000));
+	bfd_session_set_name(p->a.s, "tor-1");
+	o = bfd_ctx_json(p->a.ctx);
+	assert_true(json_object_object_get_ex(o, "sessions", &arr));
+	assert_int_equal(json_object_array_length(arr), 1);
+	s0 = json_object_array_get_idx(arr, 0);
+	assert_true(json_object_object_get_ex(s0, "name", &v));
+	assert_string_equal(json_object_get_string(v), "tor-1");
+	assert_true(json_object_object_get_ex(s0, "peer", &v));
+	assert_string_equal(json_object_get_string(v), "127.0.0.2");
+	assert_true(json_object_object_get_ex(s0, "state", &v));
+	assert_string_equal(json_object_get_string(v), "Up");
+	assert_true(json_object_object_get_ex(s0, "detect_time_us", &v));
+	assert_int_equal(json_object_get_int64(v), 60000);
+	assert_true(json_object_object_get_ex(s0, "remote_discr", &v));
+	assert_int_equal(json_object_get_int64(v), bfd_session_fsm(p->b.s)->local_discr);
+	assert_true(json_object_object_get_ex(s0, "counters", &cnt));
+	assert_true(json_object_object_get_ex(cnt, "rx", &v));
+	assert_true(json_object_get_int64(v) > 0);
+	assert_true(json_object_object_get_ex(cnt, "drops", &v));
+	assert_true(json_object_object_get_ex(v, "bad-ttl", NULL));
+	assert_true(json_object_object_get_ex(o, "drops", &v));
+	json_object_put(o);
+}
+
+static void
 test_bad_args(void **state)
 {
 	struct pair *p = *state;
@@ -262,6 +321,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_silence_is_detected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_discriminator_counted, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_local_address_from_kernel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_view, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_args, setup, teardown),
 	};
 

@@ -769,6 +769,18 @@ test_rfc4724_2_end_of_rib(void **state)
 	assert_true(m.u.update.eor);
 	assert_int_equal(m.u.update.eor_afi, BGP_AFI_IPV6);
 	bgp_msg_free(&m);
+	{
+		/* Fuzz crash-317f299e: an UPDATE whose only attribute is an unknown
+		 * optional non-transitive one is not an End-of-RIB (not minimum length). */
+		static const uint8_t notv4[] = { MARKER, 0x00, BGP_UPDATE_MIN_LEN + 4,
+		    BGP_MSG_UPDATE, 0, 0, 0, 4, 0x80, 57, 1, 0 };
+
+		assert_int_equal(bgp_msg_decode(&ctx, notv4, sizeof(notv4), &m, &err), 0);
+		assert_int_equal(err.action, BGP_ACT_NONE);
+		assert_false(m.u.update.eor);
+		assert_int_equal(m.u.update.attrs.nunknown, 0);
+		bgp_msg_free(&m);
+	}
 }
 
 static void
