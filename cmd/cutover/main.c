@@ -5,11 +5,8 @@
 #include <string.h>
 
 #include "cmd/cutover/cli.h"
-<<<<<<< HEAD
 #include "cmd/cutover/cli_datapath.h"
-=======
 #include "cmd/cutover/cli_ipam.h"
->>>>>>> main
 
 #ifndef CUTOVER_VERSION
 #define CUTOVER_VERSION "0.1.0-dev"
