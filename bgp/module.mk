@@ -12,13 +12,13 @@ $(eval $(call add_unit,bgp_rfc7606,tests/unit/bgp/test_rfc7606.c,bgp cutover,))
 $(eval $(call add_unit,bgp_mrt_decode,tests/unit/bgp/test_mrt_decode.c tests/helpers/mrt.c,bgp cutover,-lz))
 $(eval $(call add_fuzz,fuzz_bgp_msg,tests/fuzz/fuzz_bgp_msg.c,bgp cutover,))
 # Seed corpus generator (committed seeds; rerun with `make fuzz-seeds-bgp`).
-ALL_SRCS += tests/fuzz/gen_fuzz_bgp_msg.c
-$(B)/tools/gen_fuzz_bgp_msg: $(call obj,tests/fuzz/gen_fuzz_bgp_msg.c) $(B)/libbgp.a $(B)/libcutover.a
+ALL_SRCS += tests/fuzz/gen_fuzz_bgp_msg.c tests/helpers/mrt.c
+$(B)/tools/gen_fuzz_bgp_msg: $(call obj,tests/fuzz/gen_fuzz_bgp_msg.c tests/helpers/mrt.c) $(B)/libbgp.a $(B)/libcutover.a
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDFLAGS)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDFLAGS) -lz
 .PHONY: fuzz-seeds-bgp
 fuzz-seeds-bgp: $(B)/tools/gen_fuzz_bgp_msg
-	$(Q)$< tests/fuzz/corpus/fuzz_bgp_msg
+	$(Q)$< tests/fuzz/corpus/fuzz_bgp_msg tests/fixtures/mrt/updates.20160811.1600.gz
 
 # --- FSM, sessions, config, control (tests, integration) ---
 $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))

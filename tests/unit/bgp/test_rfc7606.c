@@ -236,6 +236,8 @@ static const struct case7606 cases[] = {
 	    A_PATH4),
 	CASE("3(d) missing ORIGIN with MP_REACH NLRI", M_AS4 | M_V6 | M_NONLRI, TAW,
 	    BGP_ERR_UPD_MISSING, A_MPREACH, A_PATH4),
+	CASE("3(d) classic NLRI next to MP_REACH still needs NEXT_HOP", M_AS4 | M_V6, TAW,
+	    BGP_ERR_UPD_MISSING, A_MPREACH, A_ORIGIN, A_PATH4),
 	CASE("3(d) attributes without NLRI need nothing", M_AS4 | M_NONLRI, NONE, 0,
 	    ATTR(ON, BGP_ATTR_MED, 0, 0, 0, 1)),
 
