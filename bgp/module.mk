@@ -19,6 +19,9 @@ $(B)/tools/gen_fuzz_bgp_msg: $(call obj,tests/fuzz/gen_fuzz_bgp_msg.c tests/help
 .PHONY: fuzz-seeds-bgp
 fuzz-seeds-bgp: $(B)/tools/gen_fuzz_bgp_msg
 	$(Q)$< tests/fuzz/corpus/fuzz_bgp_msg tests/fixtures/mrt/updates.20160811.1600.gz
+# Throughput on real RIS data against bgpdump (make bench BENCH=bgp_wire).
+$(eval $(call add_bin,bgp-wire-bench,bench/bgp_wire/wire_bench.c tests/helpers/mrt.c,bgp cutover,-lz))
+BENCHES += bench/bgp_wire/run.sh
 
 # --- FSM, sessions, config, control (tests, integration) ---
 $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))

@@ -298,6 +298,7 @@ struct nsx_rule {
 	bool			 gap_verdict;	/* a gap that can change allow/drop verdicts */
 	bool			 l2;
 	bool			 scope_any;
+	uint32_t		 issued[2];	/* issue kinds already reported (note, gap) */
 };
 
 struct nsx_profile {
@@ -343,7 +344,7 @@ char			*nsx_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void			 nsx_entry_free(struct nsx_entry *e);
 void			 nsx_expr_free(struct nsx_expr *e);
 
-int	nsx_issue_add(struct nsx_model *m, bool gap, int kind, const struct nsx_rule *r,
+int	nsx_issue_add(struct nsx_model *m, bool gap, int kind, struct nsx_rule *r,
 	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int	nsx_category_parse(const char *s);
 const char *nsx_category_name(int cat);

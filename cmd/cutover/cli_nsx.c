@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/cutover/cli.h"
@@ -61,6 +63,7 @@ nsx_usage(FILE *out)
 	    "    --default A          verdict for flows no rule matches when the export has no\n"
 	    "                         catch-all rule: allow (NSX's out-of-the-box default) or drop\n"
 	    "    --strict             exit 1 when the report has gaps\n"
+	    "    --timing             print the duration of each phase and the peak memory\n"
 	    "    --against OUTPUT     (verify) policy YAML file, or a directory holding\n"
 	    "                         cilium-policies.yaml\n"
 	    "    --samples N          (verify) random flows per endpoint and direction (default 200)\n"
@@ -74,6 +77,27 @@ nsx_usage(FILE *out)
 	    "        path, and the reason); nothing is written\n\n"
 	    "SEE ALSO\n"
 	    "    docs/nsx-import.md (mapping table, gap kinds, how to export from NSX)\n");
+}
+
+static bool timing;
+
+/* --timing: phase durations and peak memory on stderr (the benchmark reads them). */
+static void
+phase(const char *name)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (timing && name) {
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "timing: %-10s %8.3f s  (peak RSS %ld MiB)\n", name,
+		    (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9,
+		    ru.ru_maxrss / 1024);
+	}
+	last = now;
 }
 
 static int
@@ -101,9 +125,11 @@ load_all(struct nsx_model *m, char **files, int n, const char *inventory)
 		if (nsx_load_file(m, files[i], &d))
 			return print_diag(&d);
 	}
+	phase("load");
 	diag_init(&d, NULL);
 	if (nsx_model_resolve(m, &d))
 		return print_diag(&d);
+	phase("resolve");
 	return 0;
 }
 
@@ -120,7 +146,7 @@ parse_default(const char *s, enum nsx_action *a)
 }
 
 enum { OPT_INV = 256, OPT_NS, OPT_STRICT, OPT_FORMAT, OPT_DEFAULT, OPT_AGAINST, OPT_SAMPLES,
-	OPT_SEED, OPT_MAXPRINT };
+	OPT_SEED, OPT_MAXPRINT, OPT_TIMING };
 
 static const struct option nsx_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -133,6 +159,7 @@ static const struct option nsx_opts[] = {
 	{ "samples", required_argument, NULL, OPT_SAMPLES },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "max-print", required_argument, NULL, OPT_MAXPRINT },
+	{ "timing", no_argument, NULL, OPT_TIMING },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -173,6 +200,7 @@ parse_args(int argc, char **argv, struct args *a)
 		case OPT_STRICT:	a->strict = true; break;
 		case OPT_FORMAT:	a->format = optarg; break;
 		case OPT_AGAINST:	a->against = optarg; break;
+		case OPT_TIMING:	timing = true; break;
 		case OPT_DEFAULT:
 			if (parse_default(optarg, &a->dflt)) {
 				fprintf(stderr, "cutover nsx-import: --default must be allow or drop\n");
@@ -369,6 +397,7 @@ cli_nsx_import(int argc, char **argv)
 	m = nsx_model_new();
 	if (!m)
 		return CLI_FAIL;
+	phase(NULL);
 	if ((rc = load_all(m, argv + optind, argc - optind, a.inventory))) {
 		nsx_model_free(m);
 		return rc;
@@ -379,6 +408,7 @@ cli_nsx_import(int argc, char **argv)
 		nsx_model_free(m);
 		return print_diag(&d);
 	}
+	phase("translate");
 	eo.namespace = a.ns;
 	eo.sources = (const char *const *)(argv + optind);
 	eo.nsources = (size_t)(argc - optind);
@@ -390,6 +420,7 @@ cli_nsx_import(int argc, char **argv)
 			if (!strcmp(outputs[i].format, a.format) && outputs[i].fn(stdout, m, &comp, &eo))
 				rc = CLI_FAIL;
 	}
+	phase("emit");
 	gaps = nsx_report_gaps(m);
 	if (!rc)
 		fprintf(stderr, "cutover nsx-import: %s\n", gaps ?
@@ -398,6 +429,7 @@ cli_nsx_import(int argc, char **argv)
 		fprintf(stderr, "cutover nsx-import: %zu gap(s)\n", gaps);
 	nsx_compiled_free(&comp);
 	nsx_model_free(m);
+	phase("free");
 	if (rc)
 		return rc;
 	return gaps && a.strict ? CLI_FAIL : CLI_OK;
