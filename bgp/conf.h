@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bgp/bfd_conf.h"
 #include "bgp/filter.h"
 #include "lib/addr.h"
 #include "lib/yamlconf.h"
@@ -55,6 +56,7 @@ struct bgp_conf_peer {
 	uint16_t	 gr_restart_time;
 	struct addr	 next_hop_v6;	/* IPv6 next hop for IPv6 NLRI */
 	bool		 has_next_hop_v6;
+	struct bfd_peer_conf bfd;	/* `bfd:` (bgp/bfd_conf.h) */
 	char		 import_filter[FILTER_NAME_MAX];	/* "" = none (RFC 8212 default) */
 	char		 export_filter[FILTER_NAME_MAX];
 };

@@ -19,11 +19,15 @@ $(B)/tools/gen_fuzz_bgp_msg: $(call obj,tests/fuzz/gen_fuzz_bgp_msg.c tests/help
 .PHONY: fuzz-seeds-bgp
 fuzz-seeds-bgp: $(B)/tools/gen_fuzz_bgp_msg
 	$(Q)$< tests/fuzz/corpus/fuzz_bgp_msg tests/fixtures/mrt/updates.20160811.1600.gz
+# Throughput on real RIS data against bgpdump (make bench BENCH=bgp_wire).
+$(eval $(call add_bin,bgp-wire-bench,bench/bgp_wire/wire_bench.c tests/helpers/mrt.c,bgp cutover,-lz))
+BENCHES += bench/bgp_wire/run.sh
 
 # --- FSM, sessions, config, control (tests, integration) ---
 $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))
 $(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c,bgp cutover,$$(YAML_LIBS)))
 $(eval $(call add_unit,bgp_adjin,tests/unit/bgp/test_adjin.c,bgp cutover,))
+$(eval $(call add_fuzz,fuzz_conf,tests/fuzz/fuzz_conf.c,bgp cutover,$$(YAML_LIBS)))
 
 # --- RIB and kernel sync ---
 $(eval $(call add_unit,bgp_kroute,tests/unit/bgp/test_kroute.c,bgp cutover,$(NL_LIBS)))
@@ -44,3 +48,4 @@ INTEGRATION_TESTS += tests/integration/bfd_bird_gr.sh
 $(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cutover,$(EVENT_LIBS) $(JSON_LIBS)))
 $(eval $(call add_unit,bgp_bfd_conf,tests/unit/bgp/test_bfd_conf.c,bgp cutover,$$(YAML_LIBS)))
 BENCHES += bench/bfd/bfd_detect.sh
+INTEGRATION_TESTS += tests/integration/bfd_cutoverd.sh

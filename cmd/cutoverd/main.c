@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "bgp/bfd_bgp.h"
 #include "bgp/control.h"
 #include "bgp/ribd.h"
 #include "bgp/session.h"
@@ -31,6 +32,7 @@ struct daemon {
 	struct ctl_server	*ctl;
 	struct metrics		*metrics;
 	struct bgp_speaker	*bgp;
+	struct bfd_bgp		*bfd;		/* NULL when no peer has bfd: */
 	struct ribd		*rib;		/* RIB, kernel routes, graceful restart */
 	bool			 gr;		/* some peer has graceful-restart enabled */
 	struct event		*sig[3];
@@ -113,6 +115,21 @@ metrics_init(struct daemon *dm, struct diag *d)
 	return dm->metrics ? 0 : -errno;
 }
 
+/* BFD for the peers that ask for it (bgp/bfd_bgp.h); the endpoint answers either way. */
+static int
+bfd_init(struct daemon *dm, struct diag *d)
+{
+	int rc;
+
+	dm->bfd = bfd_bgp_new(dm->base, dm->bgp, d, &rc);
+	if (rc)
+		return rc;
+	rc = bfd_control_register(dm->bfd, dm->ctl);
+	if (!rc)
+		rc = bfd_metrics_register(dm->bfd, dm->metrics);
+	return rc;
+}
+
 static int
 bgp_init(struct daemon *dm, struct diag *d)
 {
@@ -142,6 +159,8 @@ bgp_init(struct daemon *dm, struct diag *d)
 		rc = bgp_metrics_register(dm->bgp, dm->metrics);
 	if (!rc)
 		rc = bgp_speaker_start(dm->bgp, d);
+	if (!rc)
+		rc = bfd_init(dm, d);
 	return rc;
 }
 
@@ -174,7 +193,12 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	if (dm->rib)
 		ribd_stop(dm->rib, false);
-	if (dm->bgp && bgp_speaker_stop(dm->bgp, "cutoverd shutting down") > 0) {
+	/* BFD AdminDown first (RFC 5882 §3.4, docs/bgp.md "BFD"), sent on for <= 3 s. */
+	bfd_bgp_stop(dm->bfd);
+	if (bfd_bgp_lingering(dm->bfd) > 0)
+		tv.tv_sec = 4;
+	if ((dm->bgp && bgp_speaker_stop(dm->bgp, "cutoverd shutting down") > 0) ||
+	    bfd_bgp_lingering(dm->bfd) > 0) {
 		/* Let the NOTIFICATIONs go out; the loop ends when nothing is left or
 		 * after the timeout. */
 		event_base_loopexit(dm->base, &tv);
@@ -197,7 +221,8 @@ drain_check(evutil_socket_t fd, short what, void *arg)
 		if (!was && ribd_restart_done(dm->rib) && dm->gr)
 			bgp_speaker_set_gr(dm->bgp, false, true);
 	}
-	if (dm->stopping && (!dm->bgp || bgp_speaker_draining(dm->bgp) == 0))
+	if (dm->stopping && (!dm->bgp || bgp_speaker_draining(dm->bgp) == 0) &&
+	    bfd_bgp_lingering(dm->bfd) == 0)
 		event_base_loopbreak(dm->base);
 }
 
@@ -240,6 +265,7 @@ out:
 	for (size_t i = 0; i < sizeof(dm->sig) / sizeof(dm->sig[0]); i++)
 		if (dm->sig[i])
 			event_free(dm->sig[i]);
+	bfd_bgp_free(dm->bfd);
 	bgp_speaker_free(dm->bgp);
 	ribd_free(dm->rib);
 	metrics_free(dm->metrics);
