@@ -17,6 +17,7 @@
 #include "bgp/control.h"
 #include "bgp/session.h"
 #include "cmd/cutoverd/daemon.h"
+#include "cmd/cutoverd/daemon_ipam.h"
 #include "lib/ctl.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -32,6 +33,7 @@ struct daemon {
 	struct metrics		*metrics;
 	struct bgp_speaker	*bgp;
 	struct bfd_bgp		*bfd;		/* NULL when no peer has bfd: */
+	struct daemon_ipam	*ipam;
 	struct event		*sig[3];
 	bool			 stopping;
 };
@@ -212,6 +214,8 @@ run(struct daemon *dm)
 		rc = metrics_init(dm, &d);
 	if (!rc)
 		rc = bgp_init(dm, &d);
+	if (!rc)
+		rc = daemon_ipam_start(dm->base, &dm->conf.ipam, dm->bgp, &dm->ipam, &d);
 	if (rc) {
 		diag_format(&d, msg, sizeof(msg));
 		log_err("startup failed:%s", msg);
@@ -232,6 +236,7 @@ out:
 		if (dm->sig[i])
 			event_free(dm->sig[i]);
 	bfd_bgp_free(dm->bfd);
+	daemon_ipam_stop(dm->ipam);
 	bgp_speaker_free(dm->bgp);
 	metrics_free(dm->metrics);
 	ctl_server_free(dm->ctl);
