@@ -18,6 +18,7 @@
 #include "bgp/ribd.h"
 #include "bgp/session.h"
 #include "cmd/cutoverd/daemon.h"
+#include "cmd/cutoverd/daemon_ipam.h"
 #include "lib/ctl.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -35,6 +36,7 @@ struct daemon {
 	struct bfd_bgp		*bfd;		/* NULL when no peer has bfd: */
 	struct ribd		*rib;		/* RIB, kernel routes, graceful restart */
 	bool			 gr;		/* some peer has graceful-restart enabled */
+	struct daemon_ipam	*ipam;
 	struct event		*sig[3];
 	bool			 stopping;
 };
@@ -246,6 +248,8 @@ run(struct daemon *dm)
 		rc = metrics_init(dm, &d);
 	if (!rc)
 		rc = bgp_init(dm, &d);
+	if (!rc)
+		rc = daemon_ipam_start(dm->base, &dm->conf.ipam, dm->bgp, &dm->ipam, &d);
 	if (rc) {
 		diag_format(&d, msg, sizeof(msg));
 		log_err("startup failed:%s", msg);
@@ -266,6 +270,7 @@ out:
 		if (dm->sig[i])
 			event_free(dm->sig[i]);
 	bfd_bgp_free(dm->bfd);
+	daemon_ipam_stop(dm->ipam);
 	bgp_speaker_free(dm->bgp);
 	ribd_free(dm->rib);
 	metrics_free(dm->metrics);
