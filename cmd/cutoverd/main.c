@@ -188,8 +188,9 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		 * stale, and our kernel routes stay for the next run to adopt. */
 		log_info("graceful restart: closing sessions without NOTIFICATION, keeping "
 		    "kernel routes");
-		bgp_speaker_stop_graceful(dm->bgp);
+		/* the kernel client goes first: closing the sessions flushes the RIB */
 		ribd_stop(dm->rib, true);
+		bgp_speaker_stop_graceful(dm->bgp);
 		event_base_loopbreak(dm->base);
 		return;
 	}
