@@ -42,6 +42,8 @@ const char *const dp_map_names[DP_MAP_COUNT] = {
 	[DP_MAP_NAMES] = "dp_names",
 	[DP_MAP_META] = "dp_meta",
 	[DP_MAP_FLOWLOG] = "dp_flowlog",
+	[DP_MAP_IPCACHE_HOST] = "dp_ipcache_host",
+	[DP_MAP_POLICY_EXACT] = "dp_policy_exact",
 };
 
 static const char *const prog_pins[2] = {
@@ -245,8 +247,12 @@ load_and_pin(struct dp *dp, const struct dp_opts *o, struct diag *d)
 			goto out;
 		}
 	}
-	if (o && o->ipcache_max)
+	if (o && o->ipcache_max) {
 		bpf_map__set_max_entries(skel->maps.dp_ipcache, o->ipcache_max);
+		bpf_map__set_max_entries(skel->maps.dp_ipcache_host, o->ipcache_max);
+	}
+	if (dp->policy_max > DP_POLICY_EXACT_SIZE)
+		bpf_map__set_max_entries(skel->maps.dp_policy_exact, dp->policy_max);
 	if (o && o->ct_max)
 		bpf_map__set_max_entries(skel->maps.dp_ct, o->ct_max);
 	maps[DP_MAP_IPCACHE] = skel->maps.dp_ipcache;
@@ -260,6 +266,8 @@ load_and_pin(struct dp *dp, const struct dp_opts *o, struct diag *d)
 	maps[DP_MAP_NAMES] = skel->maps.dp_names;
 	maps[DP_MAP_META] = skel->maps.dp_meta;
 	maps[DP_MAP_FLOWLOG] = skel->maps.dp_flowlog;
+	maps[DP_MAP_IPCACHE_HOST] = skel->maps.dp_ipcache_host;
+	maps[DP_MAP_POLICY_EXACT] = skel->maps.dp_policy_exact;
 	/* Pin paths make libbpf reuse compatible maps left by an earlier load (kept
 	 * conntrack and policy across a program upgrade) and pin new ones. */
 	for (int i = 0; i < DP_MAP_COUNT; i++) {
@@ -521,6 +529,19 @@ dp_policy_map_drop(struct dp *dp, uint32_t ep_id)
 		return -EINVAL;
 	if (bpf_map_delete_elem(dp->map_fd[DP_MAP_POLICY], &ep_id) && errno != ENOENT)
 		return -errno;
+	{
+		/* the endpoint's mirrors in the exact index */
+		int xfd = dp->map_fd[DP_MAP_POLICY_EXACT];
+		struct dp_policy_exact_key k, next;
+		bool first = true;
+
+		while (bpf_map_get_next_key(xfd, first ? NULL : &k, &next) == 0) {
+			first = false;
+			k = next;
+			if (k.ep_id == ep_id)
+				bpf_map_delete_elem(xfd, &k);
+		}
+	}
 	snprintf(name, sizeof(name), "policy_%05u", ep_id);
 	if (pin_path(path, sizeof(path), dp->root, name))
 		return -ENAMETOOLONG;

@@ -16,3 +16,10 @@ CUTOVER_CLI_SRCS += cmd/cutover/cli_policy.c cmd/cutover/cli_observe.c
 CUTOVER_CLI_LIBS += datapath
 CUTOVER_CLI_LDLIBS += $(JSON_LIBS) $(BPF_LIBS)
 INTEGRATION_TESTS += tests/integration/datapath_basic.sh
+
+# benchmarks (make bench; never part of make test)
+$(eval $(call add_bin,dp_bench,bench/datapath/dp_bench.c,datapath cutover,$(JSON_LIBS) $(BPF_LIBS)))
+$(eval $(call add_bin,dp_rr,bench/datapath/dp_rr.c,,))
+$(call obj,bench/datapath/dp_bench.c): $(GEN)/dp_lxc.skel.h
+BENCH_BINS += $(B)/bin/dp_bench $(B)/bin/dp_rr
+BENCHES += bench/datapath/run.sh

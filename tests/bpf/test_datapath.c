@@ -306,7 +306,8 @@ counter(uint8_t dir, uint8_t verdict, uint8_t reason)
 static void
 set_mode(uint8_t mode)
 {
-	struct dp_endpoint ep = { .ep_id = EP_ID, .identity = ID_POD, .mode = mode };
+	struct dp_endpoint ep = { .ep_id = EP_ID, .identity = ID_POD, .mode = mode,
+	    .flags = DP_EP_F_L4_INGRESS | DP_EP_F_L4_EGRESS };
 
 	assert_int_equal(dp_endpoint_put(dp, LO_IFINDEX, &ep), 0);
 }
