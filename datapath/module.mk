@@ -1,5 +1,5 @@
 # datapath/: eBPF policy datapath (libdatapath.a), its BPF objects and tests.
-DP_SRCS := datapath/bundle.c datapath/compile.c datapath/loader.c datapath/maps.c datapath/sync.c datapath/events.c
+DP_SRCS := datapath/bundle.c datapath/compile.c datapath/loader.c datapath/maps.c datapath/sync.c datapath/events.c datapath/agent.c
 $(eval $(call add_lib,datapath,$(DP_SRCS)))
 
 $(eval $(call add_unit,dp_bundle,tests/unit/datapath/test_bundle.c,datapath cutover,$(JSON_LIBS)))
@@ -23,3 +23,8 @@ $(eval $(call add_bin,dp_rr,bench/datapath/dp_rr.c,,))
 $(call obj,bench/datapath/dp_bench.c): $(GEN)/dp_lxc.skel.h
 BENCH_BINS += $(B)/bin/dp_bench $(B)/bin/dp_rr
 BENCHES += bench/datapath/run.sh
+
+# cutoverd: the datapath subsystem (datapath/agent.c)
+CUTOVERD_LIBS += datapath
+CUTOVERD_LDLIBS += $(BPF_LIBS)
+INTEGRATION_TESTS += tests/integration/datapath_restart.sh

@@ -133,7 +133,7 @@ static int
 dump_map(int fd, size_t ksz, size_t vsz, struct vec *out,
     void (*store)(void *ent, const void *k, const void *v))
 {
-	uint8_t k[64], next[64], v[128];
+	uint8_t k[64] = { 0 }, next[64], v[128];
 	bool first = true;
 
 	if (ksz > sizeof(k) || vsz > sizeof(v))
@@ -727,7 +727,7 @@ int
 dp_sync(struct dp *dp, const struct dp_bundle *b, struct dp_sync_stats *st,
     struct diag *d)
 {
-	struct dp_sync_stats local;
+	struct dp_sync_stats local = { 0 };
 	struct sync_ctx c = {
 		.dp = dp, .st = st ? st : &local, .d = d,
 		.want_ipc.esz = sizeof(struct ipc_ent), .cur_ipc.esz = sizeof(struct ipc_ent),

@@ -145,8 +145,8 @@ verdict_ns(struct dp *dp, const uint8_t *pkt, size_t len)
 	uint64_t runs[7];
 
 	for (size_t r = 0; r < 7; r++) {
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = (uint32_t)len,
-		    .repeat = 200000);
+		struct bpf_test_run_opts o = { .sz = sizeof(o), .data_in = pkt, .data_size_in = (uint32_t)len,
+		    .repeat = 200000 };
 
 		if (bpf_prog_test_run_opts(dp_prog_fd(dp, DP_DIR_INGRESS), &o) || o.retval != 0) {
 			fprintf(stderr, "dp_bench: test run failed (retval %u)\n", o.retval);

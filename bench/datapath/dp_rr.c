@@ -118,8 +118,11 @@ client(const struct sockaddr_in *sa, double secs)
 	do {
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 		struct linger lg = { 1, 0 };	/* RST on close: no TIME_WAIT pile-up */
+		struct timeval to = { 2, 0 };	/* bounds connect() when SYNs are dropped */
 
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &to, sizeof(to));
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &to, sizeof(to));
 		if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 &&
 		    full_io(fd, buf, MSG, 1) == 0 && full_io(fd, buf, MSG, 0) == 0)
 			ok++;

@@ -59,6 +59,7 @@ cutoverd_conf_load(const char *file, struct cutoverd_conf *c, struct diag *d)
 		{ "control-socket", parse_control_socket, c },
 		{ "metrics", parse_metrics, c },
 		{ "bgp", bgp_conf_parse, &c->bgp },
+		{ "datapath", dp_conf_parse, &c->datapath },
 		/* ipam, datapath: add { "ipam", ipam_conf_parse, &c->ipam } here */
 	};
 	struct ycfg *y;
@@ -71,6 +72,7 @@ cutoverd_conf_load(const char *file, struct cutoverd_conf *c, struct diag *d)
 	addr_from_v4(&c->metrics_addr, 0x7f000001);
 	c->metrics_port = METRICS_PORT_DEFAULT;
 	bgp_conf_init(&c->bgp);
+	dp_conf_init(&c->datapath);
 	y = ycfg_load_file(file, d);
 	if (!y)
 		return -errno;

@@ -16,6 +16,7 @@
 #include "bgp/control.h"
 #include "bgp/session.h"
 #include "cmd/cutoverd/daemon.h"
+#include "datapath/agent.h"
 #include "lib/ctl.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -30,6 +31,7 @@ struct daemon {
 	struct ctl_server	*ctl;
 	struct metrics		*metrics;
 	struct bgp_speaker	*bgp;
+	struct dp_agent		*dp;
 	struct event		*sig[3];
 	bool			 stopping;
 };
@@ -130,6 +132,24 @@ bgp_init(struct daemon *dm, struct diag *d)
 	return rc;
 }
 
+static int
+datapath_init(struct daemon *dm, struct diag *d)
+{
+	int rc;
+
+	if (!dm->conf.datapath.present) {
+		log_info("no datapath section: eBPF datapath disabled");
+		return 0;
+	}
+	dm->dp = dp_agent_new(dm->base, &dm->conf.datapath, d);
+	if (!dm->dp)
+		return -errno;
+	rc = dp_agent_control_register(dm->dp, dm->ctl);
+	if (!rc)
+		rc = dp_agent_metrics_register(dm->dp, dm->metrics);
+	return rc;
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -187,6 +207,8 @@ run(struct daemon *dm)
 		rc = metrics_init(dm, &d);
 	if (!rc)
 		rc = bgp_init(dm, &d);
+	if (!rc)
+		rc = datapath_init(dm, &d);
 	if (rc) {
 		diag_format(&d, msg, sizeof(msg));
 		log_err("startup failed:%s", msg);
@@ -207,6 +229,7 @@ out:
 		if (dm->sig[i])
 			event_free(dm->sig[i]);
 	bgp_speaker_free(dm->bgp);
+	dp_agent_free(dm->dp);
 	metrics_free(dm->metrics);
 	ctl_server_free(dm->ctl);
 	event_base_free(dm->base);

@@ -214,8 +214,8 @@ tcp4(struct pkt *p, const char *src, uint16_t sport, const char *dst, uint16_t d
 static uint32_t
 run(int dir, const struct pkt *p)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b, .data_size_in = (uint32_t)p->len,
-	    .repeat = 1);
+	struct bpf_test_run_opts o = { .sz = sizeof(o), .data_in = p->b, .data_size_in = (uint32_t)p->len,
+	    .repeat = 1 };
 
 	assert_int_equal(bpf_prog_test_run_opts(dp_prog_fd(dp, dir), &o), 0);
 	ring_buffer__consume(rb);
