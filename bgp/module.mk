@@ -12,24 +12,29 @@ $(eval $(call add_unit,bgp_rfc7606,tests/unit/bgp/test_rfc7606.c,bgp cutover,))
 $(eval $(call add_unit,bgp_mrt_decode,tests/unit/bgp/test_mrt_decode.c tests/helpers/mrt.c,bgp cutover,-lz))
 $(eval $(call add_fuzz,fuzz_bgp_msg,tests/fuzz/fuzz_bgp_msg.c,bgp cutover,))
 # Seed corpus generator (committed seeds; rerun with `make fuzz-seeds-bgp`).
-ALL_SRCS += tests/fuzz/gen_fuzz_bgp_msg.c
-$(B)/tools/gen_fuzz_bgp_msg: $(call obj,tests/fuzz/gen_fuzz_bgp_msg.c) $(B)/libbgp.a $(B)/libcutover.a
+ALL_SRCS += tests/fuzz/gen_fuzz_bgp_msg.c tests/helpers/mrt.c
+$(B)/tools/gen_fuzz_bgp_msg: $(call obj,tests/fuzz/gen_fuzz_bgp_msg.c tests/helpers/mrt.c) $(B)/libbgp.a $(B)/libcutover.a
 	$(call say,LD,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDFLAGS)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -o $@ -Wl,--start-group $^ -Wl,--end-group $(LDFLAGS) -lz
 .PHONY: fuzz-seeds-bgp
 fuzz-seeds-bgp: $(B)/tools/gen_fuzz_bgp_msg
-	$(Q)$< tests/fuzz/corpus/fuzz_bgp_msg
+	$(Q)$< tests/fuzz/corpus/fuzz_bgp_msg tests/fixtures/mrt/updates.20160811.1600.gz
+# Throughput on real RIS data against bgpdump (make bench BENCH=bgp_wire).
+$(eval $(call add_bin,bgp-wire-bench,bench/bgp_wire/wire_bench.c tests/helpers/mrt.c,bgp cutover,-lz))
+BENCHES += bench/bgp_wire/run.sh
 
 # --- FSM, sessions, config, control (tests, integration) ---
 $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))
-$(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c bgp/conf.c,cutover,$$(YAML_LIBS)))
+$(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c,bgp cutover,$$(YAML_LIBS)))
 $(eval $(call add_unit,bgp_adjin,tests/unit/bgp/test_adjin.c,bgp cutover,))
+$(eval $(call add_fuzz,fuzz_conf,tests/fuzz/fuzz_conf.c,bgp cutover,$$(YAML_LIBS)))
 
 # --- RIB and kernel sync ---
 $(eval $(call add_unit,bgp_kroute,tests/unit/bgp/test_kroute.c,bgp cutover,$(NL_LIBS)))
 $(eval $(call add_unit,bgp_rib,tests/unit/bgp/test_rib.c,bgp cutover,))
 $(eval $(call add_unit,bgp_rib_model,tests/unit/bgp/test_rib_model.c,bgp cutover,))
 $(eval $(call add_unit,bgp_filter,tests/unit/bgp/test_filter.c,bgp cutover,))
+INTEGRATION_TESTS += tests/integration/bgp_rib_ris.sh
 
 # --- BFD ---
 $(eval $(call add_unit,bgp_bfd,tests/unit/bgp/test_bfd.c,bgp cutover,$(EVENT_LIBS)))
@@ -43,3 +48,4 @@ INTEGRATION_TESTS += tests/integration/bfd_bird_gr.sh
 $(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cutover,$(EVENT_LIBS) $(JSON_LIBS)))
 $(eval $(call add_unit,bgp_bfd_conf,tests/unit/bgp/test_bfd_conf.c,bgp cutover,$$(YAML_LIBS)))
 BENCHES += bench/bfd/bfd_detect.sh
+INTEGRATION_TESTS += tests/integration/bfd_cutoverd.sh

@@ -92,17 +92,19 @@ sa_from_addr(struct sockaddr_storage *ss, const struct addr *a, uint16_t port)
 static void
 addr_from_sa(const struct sockaddr_storage *ss, struct addr *a, uint16_t *port)
 {
+	struct sockaddr_in s4;
+	struct sockaddr_in6 s6;
+
 	memset(a, 0, sizeof(*a));
+	*port = 0;
 	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-
-		addr_from_bytes(a, AF_INET, &s4->sin_addr, 4);
-		*port = ntohs(s4->sin_port);
-	} else {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-
-		addr_from_bytes(a, AF_INET6, &s6->sin6_addr, 16);
-		*port = ntohs(s6->sin6_port);
+		memcpy(&s4, ss, sizeof(s4));
+		addr_from_bytes(a, AF_INET, &s4.sin_addr, 4);
+		*port = ntohs(s4.sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		memcpy(&s6, ss, sizeof(s6));
+		addr_from_bytes(a, AF_INET6, &s6.sin6_addr, 16);
+		*port = ntohs(s6.sin6_port);
 	}
 	bgp_addr_unmap(a);
 }
@@ -204,7 +206,7 @@ conn_new(struct bgp_peer *p, int fd, bool outgoing)
 static void
 conn_addrs(struct bgp_conn *c)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = sizeof(ss);
 
 	if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0)
@@ -477,6 +479,17 @@ op_send_notification(void *ctx, uint8_t code, uint8_t sub, const uint8_t *data, 
 
 static void peer_announce_all(struct bgp_peer *p);
 
+static void
+ifa_addr_get(const struct sockaddr *sa, struct addr *a)
+{
+	struct sockaddr_storage ss = { 0 };
+	uint16_t port;
+
+	memcpy(&ss, sa, sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in));
+	addr_from_sa(&ss, a, &port);
+}
+
 /* An address of the other family on the interface that carries local (for IPv6
  * NLRI over an IPv4 session and the reverse). */
 static bool
@@ -489,13 +502,11 @@ iface_other_addr(const struct addr *local, int want, struct addr *out)
 		return false;
 	for (i = ifa; i && !found; i = i->ifa_next) {
 		struct addr a;
-		uint16_t port;
 
 		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
 		    i->ifa_addr->sa_family != AF_INET6))
 			continue;
-		addr_from_sa((const struct sockaddr_storage *)(const void *)i->ifa_addr, &a,
-		    &port);
+		ifa_addr_get(i->ifa_addr, &a);
 		if (!addr_eq(&a, local))
 			continue;
 		for (j = ifa; j; j = j->ifa_next) {
@@ -504,8 +515,7 @@ iface_other_addr(const struct addr *local, int want, struct addr *out)
 			if (!j->ifa_addr || j->ifa_addr->sa_family != want ||
 			    strcmp(j->ifa_name, i->ifa_name))
 				continue;
-			addr_from_sa((const struct sockaddr_storage *)(const void *)j->ifa_addr,
-			    &b, &port);
+			ifa_addr_get(j->ifa_addr, &b);
 			/* skip link-local fe80::/10: not a usable global next hop */
 			if (want == AF_INET6 && b.bytes[0] == 0xfe && (b.bytes[1] & 0xc0) == 0x80)
 				continue;
@@ -1084,7 +1094,7 @@ static void
 listen_cb(evutil_socket_t lfd, short what, void *arg)
 {
 	struct bgp_speaker *sp = arg;
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = sizeof(ss);
 	struct bgp_peer *p;
 	struct bgp_conn *c;
@@ -1094,9 +1104,14 @@ listen_cb(evutil_socket_t lfd, short what, void *arg)
 	int fd, verdict, one = 1;
 
 	(void)what;
-	fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
+	memset(&ss, 0, sizeof(ss));
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0) {
+		close(fd);
+		return;
+	}
 	addr_from_sa(&ss, &a, &port);
 	p = peer_by_addr(sp, &a);
 	if (!p) {

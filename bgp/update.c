@@ -253,12 +253,26 @@ bgp_update_encode(const struct bgp_wire_ctx *ctx, struct buf_writer *bw,
 	bgp_hdr_finish(bw, off, bgp_wire_max_len(ctx));
 }
 
+/* Append pfx[*used] if it is of family; checked while packing so a call costs
+ * what it consumes, not the length of the caller's whole array. */
+static void
+put_same_family(struct buf_writer *bw, const struct prefix *pfx, size_t *used, int family,
+    bool *mixed)
+{
+	if (pfx[*used].addr.family != family) {
+		*mixed = true;
+		return;
+	}
+	bgp_prefix_put(bw, &pfx[(*used)++]);
+}
+
 int
 bgp_update_pack(const struct bgp_wire_ctx *ctx, struct buf_writer *bw,
     const struct bgp_attrs *attrs, const struct bgp_nexthop *nh,
     const struct prefix *pfx, size_t n)
 {
 	size_t max = bgp_wire_max_len(ctx), start = bw->len, off, wl, al, ml = 0, used = 0, fixed;
+	bool mixed = false;
 	struct buf_writer aw;
 	struct bgp_attrs tmp;
 	bool v4;
@@ -269,9 +283,8 @@ bgp_update_pack(const struct bgp_wire_ctx *ctx, struct buf_writer *bw,
 	if (bw->err)
 		return bw->err;
 	family = pfx[0].addr.family;
-	for (size_t i = 0; i < n; i++)
-		if (pfx[i].addr.family != family)
-			return -EINVAL;
+	if (family != AF_INET && family != AF_INET6)
+		return -EINVAL;
 	v4 = family == AF_INET;
 	if (attrs && (nh->global.family != (v4 ? AF_INET : AF_INET6) ||
 	    (!v4 && addr_is_v4_mapped(&nh->global))))
@@ -308,9 +321,9 @@ bgp_update_pack(const struct bgp_wire_ctx *ctx, struct buf_writer *bw,
 	wl = bw_reserve(bw, sizeof(uint16_t));
 	if (v4 && !attrs) {
 		/* Withdrawn Routes, then an empty attribute list. */
-		while (used < n && bw->len - off + bgp_prefix_wire_len(&pfx[used]) +
+		while (used < n && !mixed && bw->len - off + bgp_prefix_wire_len(&pfx[used]) +
 		    BGP_UPDATE_ATTRS_LEN_LEN <= max)
-			bgp_prefix_put(bw, &pfx[used++]);
+			put_same_family(bw, pfx, &used, family, &mixed);
 		len16_finish(bw, wl);
 		bw_be16(bw, 0);
 	} else {
@@ -326,20 +339,26 @@ bgp_update_pack(const struct bgp_wire_ctx *ctx, struct buf_writer *bw,
 				bw_be16(bw, BGP_AFI_IPV6);
 				bw_u8(bw, BGP_SAFI_UNICAST);
 			}
-			while (used < n && bw->len - off + bgp_prefix_wire_len(&pfx[used]) +
-			    aw.len <= max)
-				bgp_prefix_put(bw, &pfx[used++]);
+			while (used < n && !mixed && bw->len - off +
+			    bgp_prefix_wire_len(&pfx[used]) + aw.len <= max)
+				put_same_family(bw, pfx, &used, family, &mixed);
 			len16_finish(bw, ml);
 		}
 		bw_bytes(bw, aw.data, aw.len);
 		len16_finish(bw, al);
 		if (v4)
-			while (used < n && bw->len - off + bgp_prefix_wire_len(&pfx[used]) <= max)
-				bgp_prefix_put(bw, &pfx[used++]);
+			while (used < n && !mixed && bw->len - off +
+			    bgp_prefix_wire_len(&pfx[used]) <= max)
+				put_same_family(bw, pfx, &used, family, &mixed);
 	}
 	bgp_hdr_finish(bw, off, max);
 	if (bw->err) {
 		rc = bw->err;
+		goto out;
+	}
+	if (mixed) {
+		bw->len = start;	/* one family per call: nothing half-written */
+		rc = -EINVAL;
 		goto out;
 	}
 	if (used == 0) {

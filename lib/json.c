@@ -132,7 +132,9 @@ json_cur_root(struct json_cur *c, struct json_object *obj, struct diag *d)
 {
 	c->obj = obj;
 	c->d = d;
-	snprintf(c->path, sizeof(c->path), "$");
+	c->parent = NULL;
+	c->key = NULL;
+	c->index = 0;
 }
 
 bool
@@ -168,39 +170,62 @@ json_cur_fail(const struct json_cur *c, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (c->d && !c->d->set)
-		diag_set_path(c->d, c->path);
+	if (c->d && !c->d->set) {
+		char path[JSON_PATH_MAX];
+
+		diag_set_path(c->d, json_cur_path(c, path, sizeof(path)));
+	}
 	return diag_failv(c->d, err, "%s", msg);
 }
 
-/* Path text; vsnprintf truncates long paths (they only ever feed messages). */
-static void
-json_path_set(char *dst, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-json_path_set(char *dst, size_t len, const char *fmt, ...)
+static size_t
+json_path_render(const struct json_cur *c, char *buf, size_t len)
 {
-	va_list ap;
+	size_t n;
+	int w;
+	bool plain;
 
-	va_start(ap, fmt);
-	vsnprintf(dst, len, fmt, ap);
-	va_end(ap);
+	if (!c->parent) {
+		w = snprintf(buf, len, "$");
+		return w > 0 && (size_t)w < len ? (size_t)w : 0;
+	}
+	n = json_path_render(c->parent, buf, len);
+	if (n >= len)
+		return n;
+	if (!c->key) {
+		w = snprintf(buf + n, len - n, "[%zu]", c->index);
+	} else {
+		plain = c->key[0] != '\0';
+		for (const char *p = c->key; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+				plain = false;
+		if (plain)
+			w = snprintf(buf + n, len - n, ".%s", c->key);
+		else
+			w = snprintf(buf + n, len - n, "[\"%.64s\"]", c->key);
+	}
+	if (w < 0)
+		return n;
+	return n + (size_t)w < len ? n + (size_t)w : len - 1;
+}
+
+char *
+json_cur_path(const struct json_cur *c, char *buf, size_t len)
+{
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	json_path_render(c, buf, len);
+	return buf;
 }
 
 static void
 json_path_key(struct json_cur *child, const struct json_cur *parent, const char *key)
 {
-	bool plain = key[0] != '\0';
-
-	for (const char *p = key; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
-			plain = false;
-	if (plain)
-		json_path_set(child->path, sizeof(child->path), "%s.%s", parent->path, key);
-	else
-		json_path_set(child->path, sizeof(child->path), "%s[\"%.64s\"]", parent->path, key);
+	child->parent = parent;
+	child->key = key;
+	child->index = 0;
 }
 
 static const char *
@@ -238,6 +263,11 @@ static int
 json_member_req(const struct json_cur *c, const char *key, bool required,
     struct json_cur *child)
 {
+	child->obj = NULL;
+	child->d = c->d;
+	child->parent = c;
+	child->key = key;
+	child->index = 0;
 	if (!json_cur_is_object(c))
 		return json_cur_fail(c, -EINVAL, "expected an object");
 	if (!json_cur_member(c, key, child) && required)
@@ -351,7 +381,9 @@ void
 json_arr_at(const struct json_cur *c, size_t i, struct json_cur *child)
 {
 	child->d = c->d;
-	json_path_set(child->path, sizeof(child->path), "%s[%zu]", c->path, i);
+	child->parent = c;
+	child->key = NULL;
+	child->index = i;
 	child->obj = json_cur_is_array(c) ? json_object_array_get_idx(c->obj, i) : NULL;
 }
 
@@ -366,7 +398,7 @@ json_check_keys(const struct json_cur *c, const char *const *allowed,
 
 		(void)val;
 		for (const char *const *a = allowed; *a && !ok; a++)
-			ok = !strcmp(*a, key);
+			ok = **a == *key && !strcmp(*a, key);
 		for (const char *const *p = ignore_prefixes; p && *p && !ok; p++)
 			ok = !strncmp(*p, key, strlen(*p));
 		if (!ok) {

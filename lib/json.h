@@ -20,11 +20,21 @@ struct json_object;
 
 #define JSON_PATH_MAX	256
 
+/*
+ * A cursor names its place by a link to its parent cursor plus a key or index; the
+ * path text is only rendered when needed (errors, json_cur_path), which keeps
+ * walking big documents cheap. WARNING: a cursor must not outlive its parent.
+ */
 struct json_cur {
 	struct json_object	*obj;	/* borrowed; NULL for a missing optional value */
 	struct diag		*d;	/* where failures are reported (may be NULL) */
-	char			 path[JSON_PATH_MAX];
+	const struct json_cur	*parent;	/* NULL for the root */
+	const char		*key;	/* member name, or NULL for an array element */
+	size_t			 index;
 };
+
+/* Render the path ("$.children[2].Domain") into buf; returns buf. */
+char	*json_cur_path(const struct json_cur *c, char *buf, size_t len);
 
 /*
  * Parse a whole buffer / file. *out is owned by the caller (json_object_put).

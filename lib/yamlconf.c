@@ -179,7 +179,8 @@ ynode_vfail(const struct ynode *n, yaml_node_t *at, const char *fmt, va_list ap)
 		diag_set_pos(d, (int)at->start_mark.line + 1, (int)at->start_mark.column + 1);
 	if (n->path[0])
 		diag_set_path(d, n->path);
-	return diag_fail(d, "%s", msg);
+	diag_fail(d, "%s", msg);
+	return -EINVAL;
 }
 
 int
@@ -347,8 +348,8 @@ scalar(const struct ynode *n, const char **text, size_t *len)
 int
 ynode_str(const struct ynode *n, char *out, size_t cap)
 {
-	const char *t;
-	size_t len;
+	const char *t = "";
+	size_t len = 0;
 	int rc = scalar(n, &t, &len);
 
 	if (rc)
@@ -363,8 +364,8 @@ ynode_str(const struct ynode *n, char *out, size_t cap)
 int
 ynode_u32(const struct ynode *n, uint32_t min, uint32_t max, uint32_t *v)
 {
-	const char *t;
-	size_t len;
+	const char *t = "";
+	size_t len = 0;
 	unsigned long long x = 0;
 	int rc = scalar(n, &t, &len);
 
@@ -390,8 +391,8 @@ ynode_bool(const struct ynode *n, bool *v)
 {
 	static const char *const yes[] = { "true", "yes", "on", NULL };
 	static const char *const no[] = { "false", "no", "off", NULL };
-	const char *t;
-	size_t len;
+	const char *t = "";
+	size_t len = 0;
 	int rc = scalar(n, &t, &len);
 
 	if (rc)
@@ -412,8 +413,8 @@ ynode_bool(const struct ynode *n, bool *v)
 int
 ynode_addr(const struct ynode *n, struct addr *a)
 {
-	const char *t;
-	size_t len;
+	const char *t = "";
+	size_t len = 0;
 	int rc = scalar(n, &t, &len);
 
 	if (rc)
@@ -426,8 +427,8 @@ ynode_addr(const struct ynode *n, struct addr *a)
 int
 ynode_prefix(const struct ynode *n, struct prefix *p)
 {
-	const char *t;
-	size_t len;
+	const char *t = "";
+	size_t len = 0;
 	int rc = scalar(n, &t, &len);
 
 	if (rc)
@@ -453,8 +454,8 @@ int
 ynode_enum(const struct ynode *n, const char *const *names, int *idx)
 {
 	char list[256] = "";
-	const char *t;
-	size_t len;
+	const char *t = "";
+	size_t len = 0;
 	int rc = scalar(n, &t, &len);
 
 	if (rc)
@@ -473,7 +474,7 @@ ynode_enum(const struct ynode *n, const char *const *names, int *idx)
 int
 ynode_hostport(const struct ynode *n, struct addr *a, uint16_t *port)
 {
-	char buf[96], *colon, *host;
+	char buf[96] = "", *colon, *host;
 	unsigned long p;
 	char *end;
 	int rc = ynode_str(n, buf, sizeof(buf));

@@ -37,7 +37,9 @@ static const char *const ignore_pfx[] = { "_", NULL };
 static char *
 src_of(const struct jctx *x, const struct json_cur *c)
 {
-	return nsx_strdupf("%s:%s", x->file, c->path);
+	char path[JSON_PATH_MAX];
+
+	return nsx_strdupf("%s:%s", x->file, json_cur_path(c, path, sizeof(path)));
 }
 
 static int
@@ -357,8 +359,7 @@ load_expr_list(struct jctx *x, const struct json_cur *arr, struct nsx_expr **v,
 }
 
 static int
-load_str_list(const struct json_cur *c, const char *key, char ***v, size_t *n,
-    struct nsx_ipset *ips)
+load_ip_list(const struct json_cur *c, const char *key, struct nsx_ipset *ips)
 {
 	struct json_cur a, e;
 	const char *s;
@@ -370,15 +371,28 @@ load_str_list(const struct json_cur *c, const char *key, char ***v, size_t *n,
 		json_arr_at(&a, i, &e);
 		if ((rc = json_cur_str(&e, &s)))
 			return rc;
-		if (ips) {
-			rc = nsx_ipset_add_text(ips, s);
-			if (rc == -ENOMEM)
-				return rc;
-			if (rc)
-				return json_cur_fail(&e, -EINVAL, "bad IP address, CIDR or range '%.60s'", s);
-		} else if ((rc = nsx_strv_push(v, n, s))) {
+		rc = nsx_ipset_add_text(ips, s);
+		if (rc == -ENOMEM)
 			return rc;
-		}
+		if (rc)
+			return json_cur_fail(&e, -EINVAL, "bad IP address, CIDR or range '%.60s'", s);
+	}
+	return 0;
+}
+
+static int
+load_str_list(const struct json_cur *c, const char *key, char ***v, size_t *n)
+{
+	struct json_cur a, e;
+	const char *s;
+	int rc;
+
+	if ((rc = json_get_arr(c, key, true, &a)))
+		return rc;
+	for (size_t i = 0; i < json_arr_len(&a); i++) {
+		json_arr_at(&a, i, &e);
+		if ((rc = json_cur_str(&e, &s)) || (rc = nsx_strv_push(v, n, s)))
+			return rc;
 	}
 	return 0;
 }
@@ -427,7 +441,7 @@ load_expr(struct jctx *x, const struct json_cur *c, struct nsx_expr *e, bool in_
 		e->kind = NSX_EXPR_IPS;
 		if ((rc = check(c, f)))
 			return rc;
-		return load_str_list(c, "ip_addresses", NULL, NULL, &e->ips);
+		return load_ip_list(c, "ip_addresses", &e->ips);
 	}
 	if (!strcmp(rt, "PathExpression")) {
 		static const char *const f[] = { COMMON_FIELDS, "paths", NULL };
@@ -435,7 +449,7 @@ load_expr(struct jctx *x, const struct json_cur *c, struct nsx_expr *e, bool in_
 		e->kind = NSX_EXPR_PATHS;
 		if ((rc = check(c, f)))
 			return rc;
-		return load_str_list(c, "paths", &e->refs, &e->nrefs, NULL);
+		return load_str_list(c, "paths", &e->refs, &e->nrefs);
 	}
 	if (!strcmp(rt, "ExternalIDExpression")) {
 		static const char *const f[] = { COMMON_FIELDS, "member_type", "external_ids", NULL };
@@ -443,7 +457,7 @@ load_expr(struct jctx *x, const struct json_cur *c, struct nsx_expr *e, bool in_
 		e->kind = NSX_EXPR_EXTERNAL_ID;
 		if ((rc = check(c, f)))
 			return rc;
-		return load_str_list(c, "external_ids", &e->refs, &e->nrefs, NULL);
+		return load_str_list(c, "external_ids", &e->refs, &e->nrefs);
 	}
 	if (!strcmp(rt, "MACAddressExpression") || !strcmp(rt, "IdentityGroupExpression")) {
 		e->kind = NSX_EXPR_UNRESOLVABLE;

@@ -142,9 +142,11 @@ ref_push(struct xctx *x, const xmlNode *n, struct nsx_refs *r, const char *type_
 	char *name = child_text(n, "name"), *s;
 	int rc = check_children(x, n, f);
 
-	if (!rc && (!type || !value))
-		rc = xfail(x, n, -EINVAL, "reference needs <%s> and <%s>", type_el, value_el);
-	if (!rc) {
+	if (!rc && (!type || !value)) {
+		xfail(x, n, -EINVAL, "reference needs <%s> and <%s>", type_el, value_el);
+		rc = -EINVAL;
+	}
+	if (!rc && type && value) {
 		if (!strcasecmp(type, "DISTRIBUTED_FIREWALL") || !strcasecmp(type, "GlobalRoot") ||
 		    !strcasecmp(type, "ALL_PROFILE_BINDINGS")) {
 			r->any = true;

@@ -22,6 +22,7 @@ struct idx_ent {
 struct nsx_index {
 	struct idx_ent	*e;
 	size_t		 cap, n;
+	size_t		 ngroups, nservices;	/* objects indexed so far */
 };
 
 static uint64_t
@@ -116,10 +117,14 @@ idx_free(struct nsx_model *m)
 int
 nsx_model_index(struct nsx_model *m)
 {
+	struct nsx_index *ix;
 	char key[1200];
 
-	idx_free(m);
-	for (size_t i = 0; i < m->ngroups; i++) {
+	/* Incremental: objects are only ever added, a later definition wins. */
+	if (!m->index && !(m->index = calloc(1, sizeof(struct nsx_index))))
+		return -ENOMEM;
+	ix = m->index;
+	for (size_t i = ix->ngroups; i < m->ngroups; i++) {
 		struct nsx_group *g = m->groups[i];
 
 		snprintf(key, sizeof(key), "g:%s", g->path ? g->path : g->id);
@@ -131,7 +136,8 @@ nsx_model_index(struct nsx_model *m)
 				return -ENOMEM;
 		}
 	}
-	for (size_t i = 0; i < m->nservices; i++) {
+	ix->ngroups = m->ngroups;
+	for (size_t i = ix->nservices; i < m->nservices; i++) {
 		struct nsx_service *s = m->services[i];
 
 		snprintf(key, sizeof(key), "s:%s", s->path ? s->path : s->id);
@@ -143,6 +149,7 @@ nsx_model_index(struct nsx_model *m)
 				return -ENOMEM;
 		}
 	}
+	ix->nservices = m->nservices;
 	return 0;
 }
 
@@ -463,6 +470,7 @@ nsx_model_free(struct nsx_model *m)
 		free(w->name);
 		free(w->vm_id);
 		free(w->os_name);
+		free(w->interface);
 		nsx_ipset_free(&w->ips);
 		for (size_t k = 0; k < w->ntags; k++) {
 			free(w->tags[k].scope);
@@ -530,17 +538,18 @@ nsx_note_name(enum nsx_note_kind k)
 }
 
 int
-nsx_issue_add(struct nsx_model *m, bool gap, int kind, const struct nsx_rule *r,
+nsx_issue_add(struct nsx_model *m, bool gap, int kind, struct nsx_rule *r,
     const char *fmt, ...)
 {
 	struct nsx_issue *is;
 	va_list ap;
 
 	/* One issue of a kind per rule is enough. */
-	for (size_t i = 0; r && i < m->nissues; i++)
-		if (m->issues[i].gap == gap && m->issues[i].kind == kind &&
-		    m->issues[i].rule_path && r->path && !strcmp(m->issues[i].rule_path, r->path))
+	if (r) {
+		if (r->issued[gap] & (1u << kind))
 			return 0;
+		r->issued[gap] |= 1u << kind;
+	}
 	if (m->nissues == m->cissues) {
 		size_t nc = m->cissues ? m->cissues * 2 : 16;
 		struct nsx_issue *ni = realloc(m->issues, nc * sizeof(*ni));

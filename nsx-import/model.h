@@ -156,6 +156,7 @@ struct nsx_workload {
 	char			*name;
 	char			*vm_id;		/* NSX-V moref (vm-126) / external id */
 	char			*os_name;
+	char			*interface;	/* host-side veth of the pod (bundle) */
 	struct nsx_ipset	 ips;
 	struct nsx_tag		*tags;
 	size_t			 ntags;
@@ -298,6 +299,7 @@ struct nsx_rule {
 	bool			 gap_verdict;	/* a gap that can change allow/drop verdicts */
 	bool			 l2;
 	bool			 scope_any;
+	uint32_t		 issued[2];	/* issue kinds already reported (note, gap) */
 };
 
 struct nsx_profile {
@@ -343,7 +345,7 @@ char			*nsx_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void			 nsx_entry_free(struct nsx_entry *e);
 void			 nsx_expr_free(struct nsx_expr *e);
 
-int	nsx_issue_add(struct nsx_model *m, bool gap, int kind, const struct nsx_rule *r,
+int	nsx_issue_add(struct nsx_model *m, bool gap, int kind, struct nsx_rule *r,
 	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int	nsx_category_parse(const char *s);
 const char *nsx_category_name(int cat);

@@ -24,3 +24,9 @@ golden-update: golden-update-nsx
 .PHONY: golden-update-nsx
 golden-update-nsx: $(B)/bin/cutover
 	$(Q)scripts/nsx-golden.sh --update
+
+# bench/nsx-import: generator of large exports (make bench runs bench/nsx-import/run.sh)
+$(eval $(call add_bin,bench_nsx_gen,bench/nsx-import/gen.c,,))
+BENCH_BINS += $(B)/bin/bench_nsx_gen
+BENCHES += bench/nsx-import/run.sh
+INTEGRATION_TESTS += tests/integration/nsx_lab.sh

@@ -721,7 +721,8 @@ static void
 order_notes(struct nsx_model *m)
 {
 	for (size_t i = 1; i < m->nrules; i++) {
-		const struct nsx_rule *a = m->rules[i - 1], *b = m->rules[i];
+		const struct nsx_rule *a = m->rules[i - 1];
+		struct nsx_rule *b = m->rules[i];
 
 		if (a->pol == b->pol && a->has_seq && b->has_seq && a->seq == b->seq)
 			nsx_issue_add(m, false, NSX_NOTE_SEQUENCE_TIE, b,

@@ -260,7 +260,42 @@ struct tctx {
 	struct nsx_svcset	 any_svc;
 	struct item		*items;
 	size_t			 nitems, citems;
+	/* Candidate rules per class (index m->nwl = every other endpoint) and
+	 * direction, in evaluation order: rules whose local side touches the class. */
+	struct idxv {
+		uint32_t	*v;
+		size_t		 n, cap;
+	}			*cand[2];
 };
+
+static int
+idxv_push(struct idxv *iv, uint32_t ri)
+{
+	if (iv->n && iv->v[iv->n - 1] == ri)
+		return 0;
+	if (iv->n == iv->cap) {
+		size_t nc = iv->cap ? iv->cap * 2 : 16;
+		uint32_t *nv = realloc(iv->v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		iv->v = nv;
+		iv->cap = nc;
+	}
+	iv->v[iv->n++] = ri;
+	return 0;
+}
+
+struct wl_addr {
+	struct addr	a;
+	uint32_t	wl;
+};
+
+static int
+wl_addr_cmp(const void *a, const void *b)
+{
+	return addr_cmp(&((const struct wl_addr *)a)->a, &((const struct wl_addr *)b)->a);
+}
 
 static const int fams[2] = { AF_INET, AF_INET6 };
 
@@ -493,7 +528,10 @@ compile_class(struct tctx *x, struct nsx_class *c, const struct nsx_translate_op
 			if (c->wl >= 0 && nsx_ipset_empty(&wl_ips[fi]))
 				continue;	/* the workload has no address of this family */
 			items_clear(x);
-			for (size_t ri = 0; ri < m->nrules; ri++) {
+			const struct idxv *cand = &x->cand[d][c->wl < 0 ? m->nwl : (size_t)c->wl];
+
+			for (size_t ci = 0; ci < cand->n; ci++) {
+				size_t ri = cand->v[ci];
 				struct nsx_rule *r = m->rules[ri];
 
 				if (!rule_active(r) || !member(x, r, ri, c->wl, d, fi, &wl_ips[fi]))
@@ -594,6 +632,86 @@ applied_to_gaps(struct tctx *x)
 	nsx_ipset_free(&rest);
 }
 
+/*
+ * For every active rule and direction, the classes its local side reaches: the
+ * workloads with an address inside it (binary search over the sorted inventory
+ * addresses) and "every other endpoint" when it covers a whole family.
+ */
+static int
+build_candidates(struct tctx *x)
+{
+	struct nsx_model *m = x->m;
+	struct wl_addr *wa = NULL;
+	size_t nwa = 0;
+	int rc = -ENOMEM;
+
+	for (int d = 0; d < 2; d++) {
+		x->cand[d] = calloc(m->nwl + 1, sizeof(*x->cand[d]));
+		if (!x->cand[d])
+			return -ENOMEM;
+	}
+	size_t cap = 0;
+
+	for (size_t w = 0; w < m->nwl; w++) {
+		/* Inventory addresses are hosts; adjacent ones merged into ranges. */
+		for (size_t k = 0; k < m->wl[w].ips.n; k++) {
+			struct addr a = m->wl[w].ips.r[k].lo;
+
+			do {
+				if (nwa == cap) {
+					size_t nc = cap ? cap * 2 : 64;
+					struct wl_addr *nw = realloc(wa, nc * sizeof(*nw));
+
+					if (!nw) {
+						free(wa);
+						return -ENOMEM;
+					}
+					wa = nw;
+					cap = nc;
+				}
+				wa[nwa].a = a;
+				wa[nwa++].wl = (uint32_t)w;
+			} while (addr_cmp(&a, &m->wl[w].ips.r[k].hi) < 0 && !addr_add(&a, 1));
+		}
+	}
+	if (!wa && !(wa = calloc(1, sizeof(*wa))))
+		return -ENOMEM;
+	qsort(wa, nwa, sizeof(*wa), wl_addr_cmp);
+	for (size_t ri = 0; ri < m->nrules; ri++) {
+		if (!rule_active(m->rules[ri]))
+			continue;
+		for (int d = 0; d < 2; d++) {
+			const struct nsx_ipset *L = &x->local[d][ri];
+
+			if (nsx_ipset_is_full(L, AF_INET) || nsx_ipset_is_full(L, AF_INET6))
+				if (idxv_push(&x->cand[d][m->nwl], (uint32_t)ri))
+					goto out;
+			for (size_t k = 0; k < L->n; k++) {
+				size_t lo = 0, hi = nwa;
+
+				while (lo < hi) {
+					size_t mid = (lo + hi) / 2;
+
+					if (addr_cmp(&wa[mid].a, &L->r[k].lo) < 0)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				for (; lo < nwa && addr_cmp(&wa[lo].a, &L->r[k].hi) <= 0; lo++) {
+					struct idxv *iv = &x->cand[d][wa[lo].wl];
+
+					if (idxv_push(iv, (uint32_t)ri))
+						goto out;
+				}
+			}
+		}
+	}
+	rc = 0;
+out:
+	free(wa);
+	return rc;
+}
+
 int
 nsx_translate(struct nsx_model *m, const struct nsx_translate_opts *o,
     struct nsx_compiled *out, struct diag *d)
@@ -626,6 +744,8 @@ nsx_translate(struct nsx_model *m, const struct nsx_translate_opts *o,
 			goto out;
 	}
 	applied_to_gaps(&x);
+	if (build_candidates(&x))
+		goto out;
 	out->cls = calloc(m->nwl + 1, sizeof(*out->cls));
 	if (!out->cls)
 		goto out;
@@ -645,6 +765,11 @@ nsx_translate(struct nsx_model *m, const struct nsx_translate_opts *o,
 out:
 	items_clear(&x);
 	free(x.items);
+	for (int dd = 0; dd < 2; dd++) {
+		for (size_t i = 0; x.cand[dd] && i <= m->nwl; i++)
+			free(x.cand[dd][i].v);
+		free(x.cand[dd]);
+	}
 	for (int dd = 0; dd < 2; dd++) {
 		for (size_t ri = 0; x.local[dd] && ri < m->nrules; ri++)
 			nsx_ipset_free(&x.local[dd][ri]);

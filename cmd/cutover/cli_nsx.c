@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/cutover/cli.h"
@@ -31,7 +33,8 @@ nsx_usage(FILE *out)
 	    "                       [--strict] [--format yaml|bundle|report|report-json]\n"
 	    "                       [--default allow|drop]\n"
 	    "    cutover nsx-import verify EXPORT... --against OUTPUT [--inventory FILE]\n"
-	    "                       [--default allow|drop] [--samples N] [--seed N] [--max-print N]\n\n"
+	    "                       [--default allow|drop] [--samples N] [--seed N] [--max-print N]\n"
+	    "    cutover nsx-import verify EXPORT... --flow SRC,DST,PROTO,PORT [--inventory FILE]\n\n"
 	    "DESCRIPTION\n"
 	    "    Reads NSX-T Policy API JSON (hierarchical Infra tree, single-object GETs,\n"
 	    "    {\"results\": [...]} lists) and NSX-V XML (firewallConfiguration, section,\n"
@@ -53,7 +56,9 @@ nsx_usage(FILE *out)
 	    "    --format F           yaml (default), bundle (datapath policy bundle JSON),\n"
 	    "                         report (text), report-json\n"
 	    "    --inventory FILE     JSON {\"workloads\": [{\"name\", \"ips\", \"vm_id\",\n"
-	    "                         \"os_name\", \"tags\": [{\"scope\",\"tag\"}], \"labels\": {}}]}:\n"
+	    "                         \"os_name\", \"tags\": [{\"scope\",\"tag\"}], \"labels\": {},\n"
+	    "                         \"interface\"}]} (interface: the pod's host-side veth,\n"
+	    "                         written into the bundle so the datapath attaches to it):\n"
 	    "                         resolves VM-based groups; each workload becomes an\n"
 	    "                         endpoint class selected by cutover.io/vm=<name> + labels\n"
 	    "    --namespace NS       emit namespaced CiliumNetworkPolicy objects in NS\n"
@@ -61,11 +66,17 @@ nsx_usage(FILE *out)
 	    "    --default A          verdict for flows no rule matches when the export has no\n"
 	    "                         catch-all rule: allow (NSX's out-of-the-box default) or drop\n"
 	    "    --strict             exit 1 when the report has gaps\n"
+	    "    --timing             print the duration of each phase and the peak memory\n"
 	    "    --against OUTPUT     (verify) policy YAML file, or a directory holding\n"
 	    "                         cilium-policies.yaml\n"
 	    "    --samples N          (verify) random flows per endpoint and direction (default 200)\n"
 	    "    --seed N             (verify) random seed (default fixed: runs are repeatable)\n"
 	    "    --max-print N        (verify) list at most N mismatches (default 50)\n"
+	    "    --flow S,D,P,N       (verify) the NSX verdict of one connection from address S\n"
+	    "                         to D, protocol tcp|udp|sctp|icmp|icmpv6|NUMBER, port or\n"
+	    "                         ICMP type N: evaluated at the source (egress) and the\n"
+	    "                         destination (ingress); prints ALLOW or DROP and the\n"
+	    "                         deciding rules, exit 0 for ALLOW, 1 for DROP\n"
 	    "    -h, --help           this text\n\n"
 	    "EXIT STATUS\n"
 	    "    0   translated exactly (verify: no mismatch on rules reported exact)\n"
@@ -74,6 +85,27 @@ nsx_usage(FILE *out)
 	    "        path, and the reason); nothing is written\n\n"
 	    "SEE ALSO\n"
 	    "    docs/nsx-import.md (mapping table, gap kinds, how to export from NSX)\n");
+}
+
+static bool timing;
+
+/* --timing: phase durations and peak memory on stderr (the benchmark reads them). */
+static void
+phase(const char *name)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (timing && name) {
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "timing: %-10s %8.3f s  (peak RSS %ld MiB)\n", name,
+		    (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9,
+		    ru.ru_maxrss / 1024);
+	}
+	last = now;
 }
 
 static int
@@ -101,9 +133,11 @@ load_all(struct nsx_model *m, char **files, int n, const char *inventory)
 		if (nsx_load_file(m, files[i], &d))
 			return print_diag(&d);
 	}
+	phase("load");
 	diag_init(&d, NULL);
 	if (nsx_model_resolve(m, &d))
 		return print_diag(&d);
+	phase("resolve");
 	return 0;
 }
 
@@ -120,7 +154,7 @@ parse_default(const char *s, enum nsx_action *a)
 }
 
 enum { OPT_INV = 256, OPT_NS, OPT_STRICT, OPT_FORMAT, OPT_DEFAULT, OPT_AGAINST, OPT_SAMPLES,
-	OPT_SEED, OPT_MAXPRINT };
+	OPT_SEED, OPT_MAXPRINT, OPT_TIMING, OPT_FLOW };
 
 static const struct option nsx_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -133,12 +167,14 @@ static const struct option nsx_opts[] = {
 	{ "samples", required_argument, NULL, OPT_SAMPLES },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "max-print", required_argument, NULL, OPT_MAXPRINT },
+	{ "timing", no_argument, NULL, OPT_TIMING },
+	{ "flow", required_argument, NULL, OPT_FLOW },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct args {
-	const char	*outdir, *inventory, *ns, *format, *against;
+	const char	*outdir, *inventory, *ns, *format, *against, *flow;
 	bool		 strict;
 	enum nsx_action	 dflt;
 	unsigned long	 samples, seed, max_print;
@@ -173,6 +209,8 @@ parse_args(int argc, char **argv, struct args *a)
 		case OPT_STRICT:	a->strict = true; break;
 		case OPT_FORMAT:	a->format = optarg; break;
 		case OPT_AGAINST:	a->against = optarg; break;
+		case OPT_TIMING:	timing = true; break;
+		case OPT_FLOW:		a->flow = optarg; break;
 		case OPT_DEFAULT:
 			if (parse_default(optarg, &a->dflt)) {
 				fprintf(stderr, "cutover nsx-import: --default must be allow or drop\n");
@@ -287,6 +325,64 @@ write_dir(const char *dir, const struct nsx_model *m, const struct nsx_compiled 
 }
 
 static int
+flow_predict(const struct nsx_model *m, const char *spec, enum nsx_action dflt)
+{
+	char buf[256], *tok[4], *save = NULL;
+	struct nsx_flow f;
+	const struct nsx_rule *r[2], *j[2];
+	bool ok[2];
+	unsigned long port;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (char *t = strtok_r(buf, ",", &save); t && n < 4; t = strtok_r(NULL, ",", &save))
+		tok[n++] = t;
+	memset(&f, 0, sizeof(f));
+	if (n != 4 || addr_parse(tok[0], &f.remote) || addr_parse(tok[1], &f.local) ||
+	    f.local.family != f.remote.family || parse_num(tok[3], &port) || port > 65535) {
+		fprintf(stderr, "cutover nsx-import: --flow wants SRC,DST,PROTO,PORT\n");
+		return CLI_USAGE;
+	}
+	if (!strcmp(tok[2], "tcp"))
+		f.proto = NSX_PROTO_TCP;
+	else if (!strcmp(tok[2], "udp"))
+		f.proto = NSX_PROTO_UDP;
+	else if (!strcmp(tok[2], "sctp"))
+		f.proto = NSX_PROTO_SCTP;
+	else if (!strcmp(tok[2], "icmp"))
+		f.proto = NSX_PROTO_ICMP;
+	else if (!strcmp(tok[2], "icmpv6"))
+		f.proto = NSX_PROTO_ICMP6;
+	else {
+		unsigned long p;
+
+		if (parse_num(tok[2], &p) || p > 255) {
+			fprintf(stderr, "cutover nsx-import: --flow: unknown protocol '%s'\n", tok[2]);
+			return CLI_USAGE;
+		}
+		f.proto = (uint8_t)p;
+	}
+	f.port = (uint16_t)port;
+	/* Ingress at the destination. */
+	f.dir = NSX_D_INGRESS;
+	ok[1] = nsx_eval_flow(m, dflt, &f, &r[1], &j[1]);
+	/* Egress at the source: local and remote swap. */
+	{
+		struct addr t = f.local;
+
+		f.local = f.remote;
+		f.remote = t;
+	}
+	f.dir = NSX_D_EGRESS;
+	ok[0] = nsx_eval_flow(m, dflt, &f, &r[0], &j[0]);
+	printf("%s %s -> %s %s/%lu: egress at source %s (%s), ingress at destination %s (%s)\n",
+	    ok[0] && ok[1] ? "ALLOW" : "DROP", tok[0], tok[1], tok[2], port,
+	    ok[0] ? "allow" : "drop", r[0] ? r[0]->path : "default rule",
+	    ok[1] ? "allow" : "drop", r[1] ? r[1]->path : "default rule");
+	return ok[0] && ok[1] ? CLI_OK : CLI_FAIL;
+}
+
+static int
 run_verify(int argc, char **argv)
 {
 	struct args a;
@@ -301,8 +397,8 @@ run_verify(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)))
 		return rc < 0 ? CLI_OK : rc;
-	if (!a.against) {
-		fprintf(stderr, "cutover nsx-import verify: --against OUTPUT is required\n");
+	if (!a.against && !a.flow) {
+		fprintf(stderr, "cutover nsx-import verify: --against OUTPUT or --flow is required\n");
 		return CLI_USAGE;
 	}
 	m = nsx_model_new();
@@ -323,6 +419,11 @@ run_verify(int argc, char **argv)
 			return print_diag(&d);
 		}
 		nsx_compiled_free(&comp);
+	}
+	if (a.flow) {
+		rc = flow_predict(m, a.flow, a.dflt);
+		nsx_model_free(m);
+		return rc;
 	}
 	snprintf(path, sizeof(path), "%s", a.against);
 	if (!stat(a.against, &st) && S_ISDIR(st.st_mode))
@@ -369,6 +470,7 @@ cli_nsx_import(int argc, char **argv)
 	m = nsx_model_new();
 	if (!m)
 		return CLI_FAIL;
+	phase(NULL);
 	if ((rc = load_all(m, argv + optind, argc - optind, a.inventory))) {
 		nsx_model_free(m);
 		return rc;
@@ -379,6 +481,7 @@ cli_nsx_import(int argc, char **argv)
 		nsx_model_free(m);
 		return print_diag(&d);
 	}
+	phase("translate");
 	eo.namespace = a.ns;
 	eo.sources = (const char *const *)(argv + optind);
 	eo.nsources = (size_t)(argc - optind);
@@ -390,6 +493,7 @@ cli_nsx_import(int argc, char **argv)
 			if (!strcmp(outputs[i].format, a.format) && outputs[i].fn(stdout, m, &comp, &eo))
 				rc = CLI_FAIL;
 	}
+	phase("emit");
 	gaps = nsx_report_gaps(m);
 	if (!rc)
 		fprintf(stderr, "cutover nsx-import: %s\n", gaps ?
@@ -398,6 +502,7 @@ cli_nsx_import(int argc, char **argv)
 		fprintf(stderr, "cutover nsx-import: %zu gap(s)\n", gaps);
 	nsx_compiled_free(&comp);
 	nsx_model_free(m);
+	phase("free");
 	if (rc)
 		return rc;
 	return gaps && a.strict ? CLI_FAIL : CLI_OK;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "bgp/conf.h"
+#include "ipam/ipam.h"
 #include "datapath/agent.h"
 #include "lib/addr.h"
 #include "lib/diag.h"
@@ -26,6 +27,7 @@ struct cutoverd_conf {
 	struct addr	 metrics_addr;
 	uint16_t	 metrics_port;
 	struct bgp_conf	 bgp;
+	struct ipam_conf ipam;
 	struct dp_conf	 datapath;
 };
 

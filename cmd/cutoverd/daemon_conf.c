@@ -54,19 +54,19 @@ parse_metrics(const struct ynode *n, void *arg)
 int
 cutoverd_conf_load(const char *file, struct cutoverd_conf *c, struct diag *d)
 {
-	struct ycfg_section secs[] = {
-		{ "log-level", parse_log_level, c },
-		{ "control-socket", parse_control_socket, c },
-		{ "metrics", parse_metrics, c },
-		{ "bgp", bgp_conf_parse, &c->bgp },
-		{ "datapath", dp_conf_parse, &c->datapath },
-		/* ipam, datapath: add { "ipam", ipam_conf_parse, &c->ipam } here */
-	};
 	struct ycfg *y;
 	struct ynode root;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	const struct ycfg_section secs[] = {
+		{ "log-level", parse_log_level, c },
+		{ "control-socket", parse_control_socket, c },
+		{ "metrics", parse_metrics, c },
+		{ "bgp", bgp_conf_parse, &c->bgp },
+		{ "ipam", ipam_conf_parse, &c->ipam },
+		{ "datapath", dp_conf_parse, &c->datapath },
+	};
 	snprintf(c->control_socket, sizeof(c->control_socket), "%s", CTL_SOCKET_DEFAULT);
 	c->metrics_enabled = true;
 	addr_from_v4(&c->metrics_addr, 0x7f000001);

@@ -13,9 +13,12 @@
 
 #include <event2/event.h>
 
+#include "bgp/bfd_bgp.h"
 #include "bgp/control.h"
+#include "bgp/ribd.h"
 #include "bgp/session.h"
 #include "cmd/cutoverd/daemon.h"
+#include "cmd/cutoverd/daemon_ipam.h"
 #include "datapath/agent.h"
 #include "lib/ctl.h"
 #include "lib/log.h"
@@ -31,6 +34,10 @@ struct daemon {
 	struct ctl_server	*ctl;
 	struct metrics		*metrics;
 	struct bgp_speaker	*bgp;
+	struct bfd_bgp		*bfd;		/* NULL when no peer has bfd: */
+	struct ribd		*rib;		/* RIB, kernel routes, graceful restart */
+	bool			 gr;		/* some peer has graceful-restart enabled */
+	struct daemon_ipam	*ipam;
 	struct dp_agent		*dp;
 	struct event		*sig[3];
 	bool			 stopping;
@@ -112,6 +119,21 @@ metrics_init(struct daemon *dm, struct diag *d)
 	return dm->metrics ? 0 : -errno;
 }
 
+/* BFD for the peers that ask for it (bgp/bfd_bgp.h); the endpoint answers either way. */
+static int
+bfd_init(struct daemon *dm, struct diag *d)
+{
+	int rc;
+
+	dm->bfd = bfd_bgp_new(dm->base, dm->bgp, d, &rc);
+	if (rc)
+		return rc;
+	rc = bfd_control_register(dm->bfd, dm->ctl);
+	if (!rc)
+		rc = bfd_metrics_register(dm->bfd, dm->metrics);
+	return rc;
+}
+
 static int
 bgp_init(struct daemon *dm, struct diag *d)
 {
@@ -124,11 +146,25 @@ bgp_init(struct daemon *dm, struct diag *d)
 	dm->bgp = bgp_speaker_new(dm->base, &dm->conf.bgp, d);
 	if (!dm->bgp)
 		return -errno;
-	rc = bgp_control_register(dm->bgp, dm->ctl);
+	/* The RIB first: it adopts the kernel routes a previous run left, which tells
+	 * whether this start is a graceful restart (RFC 4724 R and F bits). */
+	dm->rib = ribd_new(&dm->conf.bgp, bgp_now_ms(), d);
+	if (!dm->rib)
+		return -errno;
+	bgp_speaker_set_rib_client(dm->bgp, ribd_client(dm->rib));
+	for (size_t i = 0; i < dm->conf.bgp.npeers; i++)
+		dm->gr |= dm->conf.bgp.peers[i].gr_enabled;
+	if (dm->gr)
+		bgp_speaker_set_gr(dm->bgp, ribd_adopted(dm->rib) > 0, ribd_adopted(dm->rib) > 0);
+	rc = ribd_control_register(dm->rib, dm->ctl);
+	if (!rc)
+		rc = bgp_control_register(dm->bgp, dm->ctl);
 	if (!rc)
 		rc = bgp_metrics_register(dm->bgp, dm->metrics);
 	if (!rc)
 		rc = bgp_speaker_start(dm->bgp, d);
+	if (!rc)
+		rc = bfd_init(dm, d);
 	return rc;
 }
 
@@ -167,7 +203,24 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	dm->stopping = true;
 	log_info("signal %d: stopping", (int)sig);
-	if (dm->bgp && bgp_speaker_stop(dm->bgp, "cutoverd shutting down") > 0) {
+	if (dm->bgp && dm->gr) {
+		/* Planned restart (RFC 4724): no Cease, so the peers keep our routes as
+		 * stale, and our kernel routes stay for the next run to adopt. */
+		log_info("graceful restart: closing sessions without NOTIFICATION, keeping "
+		    "kernel routes");
+		bgp_speaker_stop_graceful(dm->bgp);
+		ribd_stop(dm->rib, true);
+		event_base_loopbreak(dm->base);
+		return;
+	}
+	if (dm->rib)
+		ribd_stop(dm->rib, false);
+	/* BFD AdminDown first (RFC 5882 §3.4, docs/bgp.md "BFD"), sent on for <= 3 s. */
+	bfd_bgp_stop(dm->bfd);
+	if (bfd_bgp_lingering(dm->bfd) > 0)
+		tv.tv_sec = 4;
+	if ((dm->bgp && bgp_speaker_stop(dm->bgp, "cutoverd shutting down") > 0) ||
+	    bfd_bgp_lingering(dm->bfd) > 0) {
 		/* Let the NOTIFICATIONs go out; the loop ends when nothing is left or
 		 * after the timeout. */
 		event_base_loopexit(dm->base, &tv);
@@ -183,7 +236,15 @@ drain_check(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (dm->stopping && (!dm->bgp || bgp_speaker_draining(dm->bgp) == 0))
+	if (dm->rib && !dm->stopping) {
+		bool was = ribd_restart_done(dm->rib);
+
+		ribd_tick(dm->rib, bgp_now_ms());
+		if (!was && ribd_restart_done(dm->rib) && dm->gr)
+			bgp_speaker_set_gr(dm->bgp, false, true);
+	}
+	if (dm->stopping && (!dm->bgp || bgp_speaker_draining(dm->bgp) == 0) &&
+	    bfd_bgp_lingering(dm->bfd) == 0)
 		event_base_loopbreak(dm->base);
 }
 
@@ -208,6 +269,8 @@ run(struct daemon *dm)
 	if (!rc)
 		rc = bgp_init(dm, &d);
 	if (!rc)
+		rc = daemon_ipam_start(dm->base, &dm->conf.ipam, dm->bgp, &dm->ipam, &d);
+	if (!rc)
 		rc = datapath_init(dm, &d);
 	if (rc) {
 		diag_format(&d, msg, sizeof(msg));
@@ -228,7 +291,10 @@ out:
 	for (size_t i = 0; i < sizeof(dm->sig) / sizeof(dm->sig[0]); i++)
 		if (dm->sig[i])
 			event_free(dm->sig[i]);
+	bfd_bgp_free(dm->bfd);
+	daemon_ipam_stop(dm->ipam);
 	bgp_speaker_free(dm->bgp);
+	ribd_free(dm->rib);
 	dp_agent_free(dm->dp);
 	metrics_free(dm->metrics);
 	ctl_server_free(dm->ctl);

@@ -3,8 +3,9 @@
  * Writes the seed corpus of fuzz_bgp_msg (one file per seed: mode octet +
  * messages) with our own encoder: every message type, every capability, every
  * attribute, both AS modes, IPv4 and IPv6, End-of-RIB, plus a few RFC 7606
- * malformations so the fuzzer starts next to the error paths.
- * Usage: gen_fuzz_bgp_msg DIR   (make fuzz-seeds-bgp)
+ * malformations so the fuzzer starts next to the error paths; and, from an MRT
+ * file of real RIS data, up to MRT_SEEDS UPDATEs with distinct attribute sets.
+ * Usage: gen_fuzz_bgp_msg DIR [MRT]   (make fuzz-seeds-bgp)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,28 +14,37 @@
 
 #include "bgp/msg.h"
 #include "tests/fuzz/fuzz_bgp_msg.h"
+#include "tests/helpers/mrt.h"
+
+#define MRT_SEEDS	12
 
 static const char *dir;
 static int nwritten;
 
 static void
-seed(const char *name, uint8_t mode, const struct buf_writer *bw)
+seed_bytes(const char *name, uint8_t mode, const uint8_t *data, size_t len)
 {
 	char path[512];
 	FILE *f;
 
-	if (bw_error(bw)) {
-		fprintf(stderr, "seed %s: encode error %d\n", name, bw_error(bw));
-		exit(1);
-	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "wb");
-	if (!f || fwrite(&mode, 1, 1, f) != 1 || fwrite(bw->data, 1, bw->len, f) != bw->len ||
+	if (!f || fwrite(&mode, 1, 1, f) != 1 || fwrite(data, 1, len, f) != len ||
 	    fclose(f) != 0) {
 		perror(path);
 		exit(1);
 	}
 	nwritten++;
+}
+
+static void
+seed(const char *name, uint8_t mode, const struct buf_writer *bw)
+{
+	if (bw_error(bw)) {
+		fprintf(stderr, "seed %s: encode error %d\n", name, bw_error(bw));
+		exit(1);
+	}
+	seed_bytes(name, mode, bw->data, bw->len);
 }
 
 static void
@@ -232,16 +242,70 @@ seeds_updates(void)
 	bw_free(&bw);
 }
 
+
+/* Real UPDATEs: one seed per distinct (AS mode, attribute set, MP use) signature. */
+static void
+seeds_mrt(const char *path)
+{
+	uint64_t sigs[MRT_SEEDS];
+	size_t nsigs = 0, len;
+	struct mrt_reader r;
+	struct mrt_record rec;
+	uint8_t *data;
+	int rc;
+
+	rc = mrt_file_load(path, &data, &len);
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", path, strerror(-rc));
+		exit(1);
+	}
+	mrt_reader_init(&r, data, len);
+	while (nsigs < MRT_SEEDS && mrt_next(&r, &rec) == 1) {
+		struct bgp_wire_ctx ctx = { .ext_msg = true, .families =
+		    BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) | BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST) };
+		struct mrt_bgp4mp m;
+		struct bgp_msg msg;
+		struct bgp_err err;
+		uint64_t sig;
+		bool dup = false;
+		char name[64];
+
+		if (mrt_bgp4mp_decode(&rec, &m) || m.state_change)
+			continue;
+		ctx.as4 = m.as4;
+		if (bgp_msg_decode(&ctx, m.msg, m.msglen, &msg, &err) || msg.type != BGP_MSG_UPDATE) {
+			bgp_msg_free(&msg);
+			continue;
+		}
+		sig = msg.u.update.attrs.present ^ (uint64_t)m.as4 << 63 ^
+		    (uint64_t)msg.u.update.has_mp_reach << 62 ^
+		    (uint64_t)msg.u.update.has_mp_unreach << 61 ^
+		    (uint64_t)(msg.u.update.nwithdrawn > 0) << 60;
+		bgp_msg_free(&msg);
+		for (size_t i = 0; i < nsigs; i++)
+			dup |= sigs[i] == sig;
+		if (dup)
+			continue;
+		sigs[nsigs++] = sig;
+		snprintf(name, sizeof(name), "ris_update_%02zu", nsigs);
+		seed_bytes(name, (uint8_t)((m.as4 ? FUZZ_MODE_AS4 : 0) | FUZZ_MODE_EXT_MSG |
+		    FUZZ_MODE_V6), m.msg, m.msglen);
+	}
+	free(data);
+}
+
 int
 main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: %s DIR [MRT]\n", argv[0]);
 		return 2;
 	}
 	dir = argv[1];
 	seeds_messages();
 	seeds_updates();
+	if (argc == 3)
+		seeds_mrt(argv[2]);
 	printf("%d seeds written to %s\n", nwritten, dir);
 	return 0;
 }

@@ -113,6 +113,87 @@ test_every_attribute_round_trip_ibgp_as4(void **state)
 	bgp_attrs_free(&a);
 }
 
+
+static void
+test_every_attribute_bytes(void **state)
+{
+	/* full_attrs() on a 4-octet iBGP session: every attribute in type order,
+	 * the unknown one with Partial added. */
+	static const uint8_t want[] = {
+		ATTR(0x40, BGP_ATTR_ORIGIN, BGP_ORIGIN_EGP),
+		ATTR(0x40, BGP_ATTR_AS_PATH, BGP_AS_CONFED_SEQUENCE, 1, 0, 0, 0xfd, 0xf2,
+		    BGP_AS_SEQUENCE, 3, 0, 0, 0xfd, 0xe9, 0xfa, 0x56, 0xea, 0x01, 0, 0, 0xfd, 0xea,
+		    BGP_AS_SET, 2, 0, 0, 0xfd, 0xeb, 0, 0, 0xfd, 0xec),
+		ATTR(0x40, BGP_ATTR_NEXT_HOP, 192, 0, 2, 1),
+		ATTR(0x80, BGP_ATTR_MED, 0, 0, 0, 50),
+		ATTR(0x40, BGP_ATTR_LOCAL_PREF, 0, 0, 0, 200),
+		0x40, BGP_ATTR_ATOMIC_AGGREGATE, 0,
+		ATTR(0xc0, BGP_ATTR_AGGREGATOR, 0xfa, 0x56, 0xea, 0x02, 10, 0, 0, 1),
+		ATTR(0xc0, BGP_ATTR_COMMUNITIES, 0xfd, 0xe8, 0, 1, 0xff, 0xff, 0xff, 0x01),
+		ATTR(0x80, BGP_ATTR_ORIGINATOR_ID, 10, 0, 0, 2),
+		ATTR(0x80, BGP_ATTR_CLUSTER_LIST, 10, 0, 0, 3, 10, 0, 0, 4),
+		ATTR(0xc0, BGP_ATTR_EXT_COMMUNITIES, 0x00, 0x02, 0xfd, 0xe8, 0, 0, 0, 0x64),
+		ATTR(0xc0, BGP_ATTR_LARGE_COMMUNITIES, 0xfa, 0x56, 0xea, 0x01, 0, 0, 0, 1, 0, 0,
+		    0, 2),
+		ATTR(0xe0, 99, 0xde, 0xad, 0xbe, 0xef),
+	};
+	struct bgp_wire_ctx ctx = { .as4 = true };
+	struct bgp_attrs a;
+	struct buf_writer bw;
+	uint8_t out[512];
+
+	(void)state;
+	full_attrs(&a);
+	bw_init(&bw, out, sizeof(out));
+	bgp_attrs_encode(&ctx, &a, &bw);
+	assert_int_equal(bw_error(&bw), 0);
+	assert_int_equal(bw.len, sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	bgp_attrs_free(&a);
+}
+
+static void
+test_rfc4760_3_mp_reach_bytes(void **state)
+{
+	/* MP_REACH_NLRI (first, RFC 7606 §5.1) with global + link-local next hop
+	 * and 2001:db8:5::/48, then ORIGIN and AS_PATH. */
+	static const uint8_t want[] = {
+		0x90, BGP_ATTR_MP_REACH_NLRI, 0, (uint8_t)NBYTES(0, BGP_AFI_IPV6, BGP_SAFI_UNICAST,
+		    32, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+		    0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
+		    48, 0x20, 0x01, 0x0d, 0xb8, 0, 5),
+		0, BGP_AFI_IPV6, BGP_SAFI_UNICAST,
+		32, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+		0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
+		48, 0x20, 0x01, 0x0d, 0xb8, 0, 5,
+		ATTR(0x40, BGP_ATTR_ORIGIN, BGP_ORIGIN_IGP),
+		ATTR(0x40, BGP_ATTR_AS_PATH, BGP_AS_SEQUENCE, 1, 0, 0, 0xfd, 0xe9),
+	};
+	struct bgp_wire_ctx ctx = { .as4 = true, .families = BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST) };
+	struct bgp_nexthop nh = { .has_ll = true };
+	struct bgp_attrs a;
+	struct prefix p;
+	struct buf_writer bw;
+	uint8_t out[256];
+	size_t o = BGP_HDR_LEN;
+
+	(void)state;
+	bgp_attrs_init(&a);
+	a.origin = BGP_ORIGIN_IGP;
+	path_add(&a.as_path, BGP_AS_SEQUENCE, (const uint32_t[]){ 65001 }, 1);
+	a.present = BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_AS_PATH);
+	addr_parse("2001:db8::1", &nh.global);
+	addr_parse("fe80::1", &nh.ll);
+	prefix_parse("2001:db8:5::/48", &p, PREFIX_PARSE_STRICT);
+	bw_init(&bw, out, sizeof(out));
+	assert_int_equal(bgp_update_pack(&ctx, &bw, &a, &nh, &p, 1), 1);
+	assert_int_equal(bw.len, BGP_UPDATE_MIN_LEN + sizeof(want));
+	assert_int_equal(out[o] << 8 | out[o + 1], 0);
+	assert_int_equal(out[o + 2] << 8 | out[o + 3], sizeof(want));
+	assert_memory_equal(out + o + 4, want, sizeof(want));
+	bgp_attrs_free(&a);
+}
+
 static void
 test_rfc6793_4_2_2_to_old_speaker_and_back(void **state)
 {
@@ -552,6 +633,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_attribute_round_trip_ibgp_as4),
+		cmocka_unit_test(test_every_attribute_bytes),
+		cmocka_unit_test(test_rfc4760_3_mp_reach_bytes),
 		cmocka_unit_test(test_rfc6793_4_2_2_to_old_speaker_and_back),
 		cmocka_unit_test(test_rfc6793_4_2_2_bytes),
 		cmocka_unit_test(test_rfc6793_4_2_3_merge_table),

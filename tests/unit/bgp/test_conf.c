@@ -19,14 +19,15 @@
 static int
 load(const char *text, struct bgp_conf *c, char *err, size_t errlen)
 {
-	struct ycfg_section secs[] = { { "bgp", bgp_conf_parse, c } };
+	struct ycfg_section secs[1];
 	struct diag d;
 	struct ycfg *y;
 	struct ynode root;
 	int rc;
 
-	diag_init(&d, "t.yaml");
 	bgp_conf_init(c);
+	secs[0] = (struct ycfg_section){ "bgp", bgp_conf_parse, c };
+	diag_init(&d, "t.yaml");
 	err[0] = '\0';
 	y = ycfg_load_buf("t.yaml", text, strlen(text), &d);
 	if (!y) {

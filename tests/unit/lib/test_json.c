@@ -77,7 +77,11 @@ test_paths_and_types(void **state)
 	assert_int_equal(json_arr_len(&arr), 2);
 	json_arr_at(&arr, 1, &el);
 	assert_int_equal(json_get_obj(&el, "Domain", true, &dom), 0);
-	assert_string_equal(dom.path, "$.children[1].Domain");
+	{
+		char path[JSON_PATH_MAX];
+
+		assert_string_equal(json_cur_path(&dom, path, sizeof(path)), "$.children[1].Domain");
+	}
 	assert_int_equal(json_get_str(&dom, "s", true, &s), 0);
 	assert_string_equal(s, "x");
 	assert_int_equal(json_get_bool(&dom, "ok", true, &b), 0);

@@ -1,0 +1,6 @@
+# tests/helpers: tools used by integration tests and benches (not shipped).
+# bgp-inject: MRT / generated-prefix BGP injector (RIB tests, bench/bgp-ingest), on top of
+# the MRT record reader tests/helpers/mrt.c (bgp-wire) and mrt_routes.c (routes view).
+$(eval $(call add_bin,bgp-inject,tests/helpers/bgp_inject.c tests/helpers/mrt_routes.c tests/helpers/mrt.c,bgp cutover,-lz))
+$(eval $(call add_unit,bgp_mrt_routes,tests/unit/bgp/test_mrt_routes.c tests/helpers/mrt_routes.c tests/helpers/mrt.c,bgp cutover,-lz))
+$(eval $(call add_fuzz,fuzz_mrt_routes,tests/fuzz/fuzz_mrt_routes.c tests/helpers/mrt_routes.c tests/helpers/mrt.c,bgp cutover,-lz))
