@@ -270,7 +270,8 @@ run(struct daemon *dm)
 	if (!rc)
 		rc = bgp_init(dm, &d);
 	if (!rc)
-		rc = daemon_ipam_start(dm->base, &dm->conf.ipam, dm->bgp, &dm->ipam, &d);
+		rc = daemon_ipam_start(dm->base, &dm->conf.ipam, dm->bgp, dm->ctl, &dm->ipam,
+		    &d);
 	if (!rc)
 		rc = datapath_init(dm, &d);
 	if (rc) {
