@@ -427,10 +427,6 @@ dec_med(struct attr_dctx *d, struct buf_reader *v)
 static int
 dec_local_pref(struct attr_dctx *d, struct buf_reader *v)
 {
-	/* RFC 4271 §5.1.5, RFC 7606 §7.5: from an external peer it is discarded. */
-	if (d->ctx->ebgp)
-		return attr_fail(d, BGP_ACT_ATTR_DISCARD, BGP_ERR_UPD_OPTIONAL,
-		    "received from an external peer");
 	br_be32(v, &d->u->attrs.local_pref);
 	return 0;
 }
@@ -535,10 +531,6 @@ dec_large_communities(struct attr_dctx *d, struct buf_reader *v)
 static int
 dec_originator_id(struct attr_dctx *d, struct buf_reader *v)
 {
-	/* RFC 7606 §7.9: from an external peer -> attribute discard. */
-	if (d->ctx->ebgp)
-		return attr_fail(d, BGP_ACT_ATTR_DISCARD, BGP_ERR_UPD_OPTIONAL,
-		    "received from an external peer");
 	br_be32(v, &d->u->attrs.originator_id);
 	return 0;
 }
@@ -549,10 +541,6 @@ dec_cluster_list(struct attr_dctx *d, struct buf_reader *v)
 	struct bgp_attrs *a = &d->u->attrs;
 	size_t n = br_left(v) / BGP_CLUSTER_ID_LEN;
 
-	/* RFC 7606 §7.10: from an external peer -> attribute discard. */
-	if (d->ctx->ebgp)
-		return attr_fail(d, BGP_ACT_ATTR_DISCARD, BGP_ERR_UPD_OPTIONAL,
-		    "received from an external peer");
 	a->cluster_list = xreallocarray(NULL, n, sizeof(*a->cluster_list));
 	if (!a->cluster_list)
 		return -ENOMEM;
@@ -939,7 +927,8 @@ const struct bgp_attr_desc bgp_attr_table[] = {
 	    dec_next_hop, enc_next_hop, fmt_next_hop },
 	{ BGP_ATTR_MED, "MULTI_EXIT_DISC", ON, ATTR_LEN_FIXED, BGP_MED_LEN, TAW, TAW,
 	    dec_med, enc_med, fmt_med },
-	{ BGP_ATTR_LOCAL_PREF, "LOCAL_PREF", WK, ATTR_LEN_FIXED, BGP_LOCAL_PREF_LEN, TAW, TAW,
+	{ BGP_ATTR_LOCAL_PREF, "LOCAL_PREF", WK, ATTR_LEN_FIXED | ATTR_EBGP_DISCARD,
+	    BGP_LOCAL_PREF_LEN, TAW, TAW,
 	    dec_local_pref, enc_local_pref, fmt_local_pref },
 	{ BGP_ATTR_ATOMIC_AGGREGATE, "ATOMIC_AGGREGATE", WK, ATTR_LEN_FIXED | ATTR_LEN_ZERO_OK, 0,
 	    DISC, TAW, dec_atomic_aggregate, enc_atomic_aggregate, fmt_atomic_aggregate },
@@ -947,10 +936,11 @@ const struct bgp_attr_desc bgp_attr_table[] = {
 	    dec_aggregator, enc_aggregator, fmt_aggregator },
 	{ BGP_ATTR_COMMUNITIES, "COMMUNITIES", OT, ATTR_LEN_MULTIPLE, BGP_COMMUNITY_LEN, TAW, TAW,
 	    dec_communities, enc_communities, fmt_communities },
-	{ BGP_ATTR_ORIGINATOR_ID, "ORIGINATOR_ID", ON, ATTR_LEN_FIXED, BGP_ORIGINATOR_ID_LEN,
-	    TAW, TAW, dec_originator_id, enc_originator_id, fmt_originator_id },
-	{ BGP_ATTR_CLUSTER_LIST, "CLUSTER_LIST", ON, ATTR_LEN_MULTIPLE, BGP_CLUSTER_ID_LEN,
-	    TAW, TAW, dec_cluster_list, enc_cluster_list, fmt_cluster_list },
+	{ BGP_ATTR_ORIGINATOR_ID, "ORIGINATOR_ID", ON, ATTR_LEN_FIXED | ATTR_EBGP_DISCARD,
+	    BGP_ORIGINATOR_ID_LEN, TAW, TAW, dec_originator_id, enc_originator_id,
+	    fmt_originator_id },
+	{ BGP_ATTR_CLUSTER_LIST, "CLUSTER_LIST", ON, ATTR_LEN_MULTIPLE | ATTR_EBGP_DISCARD,
+	    BGP_CLUSTER_ID_LEN, TAW, TAW, dec_cluster_list, enc_cluster_list, fmt_cluster_list },
 	{ BGP_ATTR_MP_REACH_NLRI, "MP_REACH_NLRI", ON, ATTR_LEN_ANY, 0, BGP_ACT_SESSION_RESET,
 	    TAW, dec_mp_reach, NULL, NULL },
 	{ BGP_ATTR_MP_UNREACH_NLRI, "MP_UNREACH_NLRI", ON, ATTR_LEN_ANY, 0,
@@ -1108,6 +1098,14 @@ bgp_attrs_decode(const struct bgp_wire_ctx *ctx, struct buf_reader *br, struct b
 					goto out;
 			}
 			/* Unknown optional non-transitive: quietly ignored (RFC 4271 §5). */
+			continue;
+		}
+
+		/* RFC 7606 §7.5, §7.9, §7.10: from an external peer these are
+		 * discarded whatever their flags or length. */
+		if ((desc->rule & ATTR_EBGP_DISCARD) && ctx->ebgp) {
+			attr_fail(&d, BGP_ACT_ATTR_DISCARD, BGP_ERR_UPD_OPTIONAL,
+			    "received from an external peer");
 			continue;
 		}
 

@@ -19,6 +19,8 @@
 #define ATTR_LEN_MULTIPLE	0x2	/* a non-zero multiple of len */
 #define ATTR_LEN_RULE_MASK	0x3
 #define ATTR_LEN_ZERO_OK	0x4	/* RFC 7606 §5: zero length allowed */
+#define ATTR_EBGP_DISCARD	0x8	/* from an eBGP peer: discarded unread
+					 * (RFC 7606 §7.5, §7.9, §7.10) */
 
 struct attr_dctx {
 	const struct bgp_wire_ctx *ctx;

@@ -271,14 +271,16 @@ const uint64_t	*bfd_ctx_drops(const struct bfd_ctx *c);
 /*
  * A single-hop session to peer from local (same family; NULL: the source address the
  * kernel picks toward peer), optionally bound to ifname (NULL: any). dst_port is
- * BFD_PORT_CONTROL except in tests. Named after the peer address until
- * bfd_session_set_name(). Enabled at once. NULL + errno (EINVAL, ENODEV, EADDRINUSE...).
+ * BFD_PORT_CONTROL except in tests. name (logs, JSON, metrics; the BGP peer's name) may
+ * be NULL: the peer address. Enabled at once. NULL + errno (EINVAL, ENODEV, EADDRINUSE...).
  */
-struct bfd_session *bfd_session_add(struct bfd_ctx *c, const struct addr *local,
+struct bfd_session *bfd_session_add(struct bfd_ctx *c, const char *name,
+		    const struct addr *local,
 		    const struct addr *peer, const char *ifname, uint16_t dst_port,
 		    const struct bfd_cfg *cfg, bfd_notify_fn fn, void *arg);
-/* Send AdminDown (diag) for the linger time, then forget the session; fn is not called
- * again. With linger false the session is removed at once. */
+/* Go AdminDown with diag (sent at once) and, with linger, keep sending it for the peer's
+ * detection time as it was (at least one slow interval, at most 3 s) before the session
+ * is freed; fn is not called again. With linger false the session is freed at once. */
 void		 bfd_session_del(struct bfd_session *s, enum bfd_diag diag, bool linger);
 const struct bfd_fsm *bfd_session_fsm(const struct bfd_session *s);
 const struct addr *bfd_session_peer(const struct bfd_session *s);

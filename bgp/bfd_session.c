@@ -28,6 +28,7 @@
 /* Longest AdminDown linger on removal: a peer with a slow, long detection time must not
  * hold a daemon shutdown for more than this. */
 #define BFD_LINGER_MAX_US	(3 * BFD_USEC_PER_SEC)
+#define BFD_LINGER_SLACK_US	50000
 #define BFD_BIND_TRIES		64
 #define BFD_RX_BUF		512
 
@@ -513,7 +514,8 @@ bfd_local_for(const struct addr *peer, unsigned ifindex, const char *ifname,
 }
 
 struct bfd_session *
-bfd_session_add(struct bfd_ctx *c, const struct addr *local, const struct addr *peer,
+bfd_session_add(struct bfd_ctx *c, const char *name, const struct addr *local,
+    const struct addr *peer,
     const char *ifname, uint16_t dst_port, const struct bfd_cfg *cfg, bfd_notify_fn fn,
     void *arg)
 {
@@ -531,7 +533,10 @@ bfd_session_add(struct bfd_ctx *c, const struct addr *local, const struct addr *
 	s->ctx = c;
 	s->fd = -1;
 	s->peer = *peer;
-	addr_format(peer, s->name, sizeof(s->name));
+	if (name != NULL)
+		snprintf(s->name, sizeof(s->name), "%s", name);
+	else
+		addr_format(peer, s->name, sizeof(s->name));
 	s->dst_port = dst_port;
 	s->fn = fn;
 	s->arg = arg;
@@ -599,10 +604,15 @@ bfd_session_del(struct bfd_session *s, enum bfd_diag diag, bool linger)
 	if (s == NULL || s->lingering)
 		return;
 	s->fn = NULL;
-	bfd_fsm_disable(&s->fsm, diag);
+	/* §6.8.16: send AdminDown for at least the peer's detection time, i.e. with the
+	 * interval we had before (AdminDown itself goes at the slow 1 s pace, §6.8.3), and
+	 * at least one slow interval so that a second AdminDown follows the first. */
 	us = bfd_fsm_admin_linger_us(&s->fsm);
+	if (us < BFD_SLOW_TX_US + BFD_LINGER_SLACK_US)
+		us = BFD_SLOW_TX_US + BFD_LINGER_SLACK_US;
 	if (us > BFD_LINGER_MAX_US)
 		us = BFD_LINGER_MAX_US;
+	bfd_fsm_disable(&s->fsm, diag);
 	if (linger && us > 0) {
 		s->linger = evtimer_new(s->ctx->base, bfd_sess_linger_cb, s);
 		if (s->linger != NULL) {

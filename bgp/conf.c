@@ -162,7 +162,7 @@ parse_peer(const struct ynode *m, const struct bgp_conf *c, struct bgp_conf_peer
 		"name", "address", "port", "remote-as", "local-address", "passive",
 		"hold-time", "keepalive", "connect-retry", "md5-password", "ttl-security",
 		"multihop", "families", "max-prefix", "graceful-restart", "next-hop-ipv6",
-		NULL,
+		"bfd", NULL,
 	};
 	struct ynode n;
 	uint32_t v;
@@ -174,7 +174,10 @@ parse_peer(const struct ynode *m, const struct bgp_conf *c, struct bgp_conf_peer
 	p->connect_retry = BGP_CONF_CONNECT_RETRY_DEFAULT;
 	p->family_v4 = p->family_v6 = true;
 	p->gr_restart_time = BGP_CONF_GR_RESTART_DEFAULT;
+	bfd_peer_conf_init(&p->bfd);
 	if (ycfg_map_check(m, keys))
+		return -EINVAL;
+	if (bfd_peer_conf_parse(m, &p->bfd))
 		return -EINVAL;
 	if (ycfg_req_str(m, "name", p->name, sizeof(p->name)))
 		return -EINVAL;

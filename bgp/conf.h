@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bgp/bfd_conf.h"
 #include "lib/addr.h"
 #include "lib/yamlconf.h"
 
@@ -54,6 +55,7 @@ struct bgp_conf_peer {
 	uint16_t	 gr_restart_time;
 	struct addr	 next_hop_v6;	/* IPv6 next hop for IPv6 NLRI */
 	bool		 has_next_hop_v6;
+	struct bfd_peer_conf bfd;	/* `bfd:` (bgp/bfd_conf.h) */
 };
 
 struct bgp_conf_originate {

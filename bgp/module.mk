@@ -25,7 +25,7 @@ BENCHES += bench/bgp_wire/run.sh
 
 # --- FSM, sessions, config, control (tests, integration) ---
 $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))
-$(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c bgp/conf.c,cutover,$$(YAML_LIBS)))
+$(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c bgp/conf.c,bgp cutover,$$(YAML_LIBS)))
 $(eval $(call add_unit,bgp_adjin,tests/unit/bgp/test_adjin.c,bgp cutover,))
 $(eval $(call add_unit,bgp_session,tests/unit/bgp/test_session.c,bgp cutover,$$(EVENT_LIBS) $$(YAML_LIBS)))
 $(eval $(call add_fuzz,fuzz_conf,tests/fuzz/fuzz_conf.c,bgp cutover,$$(YAML_LIBS)))
@@ -48,3 +48,4 @@ INTEGRATION_TESTS += tests/integration/bfd_bird_gr.sh
 $(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cutover,$(EVENT_LIBS) $(JSON_LIBS)))
 $(eval $(call add_unit,bgp_bfd_conf,tests/unit/bgp/test_bfd_conf.c,bgp cutover,$$(YAML_LIBS)))
 BENCHES += bench/bfd/bfd_detect.sh
+INTEGRATION_TESTS += tests/integration/bfd_cutoverd.sh

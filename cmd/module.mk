@@ -11,5 +11,5 @@ CUTOVER_CLI_LIBS += cutover
 CUTOVERD_SRCS += cmd/cutoverd/main.c cmd/cutoverd/daemon_conf.c
 CUTOVERD_LIBS += bgp cutover
 CUTOVERD_LDLIBS += $(YAML_LIBS) $(EVENT_LIBS) $(JSON_LIBS)
-CUTOVER_CLI_SRCS += cmd/cutover/cli_bgp.c
+CUTOVER_CLI_SRCS += cmd/cutover/cli_bgp.c cmd/cutover/cli_bfd.c
 CUTOVER_CLI_LDLIBS += $(EVENT_LIBS) $(JSON_LIBS)

@@ -342,6 +342,8 @@ nsx_emit_bundle(FILE *f, const struct nsx_model *m, const struct nsx_compiled *c
 		short_name(name, sizeof(name), "nsx/", w->name);
 		json_object_object_add(ep, "name", json_object_new_string(name));
 		json_object_object_add(ep, "identity", json_object_new_int64(BUNDLE_FIRST_ID + k->wl));
+		if (w->interface)
+			json_object_object_add(ep, "interface", json_object_new_string(w->interface));
 		ips = json_object_new_array();
 		for (size_t r = 0; r < w->ips.n && r < 16; r++) {
 			char ab[ADDR_STRLEN];

@@ -112,15 +112,16 @@ static int
 inv_workload(struct nsx_model *m, const struct json_cur *c)
 {
 	static const char *const f[] = { "name", "vm_id", "os_name", "ips", "tags", "labels",
-		NULL };
+		"interface", NULL };
 	struct nsx_workload *w;
-	const char *name = NULL, *vm = NULL, *os = NULL, *s;
+	const char *name = NULL, *vm = NULL, *os = NULL, *ifn = NULL, *s;
 	struct json_cur a, e;
 	int rc;
 
 	if ((rc = json_check_keys(c, f, NULL)) || (rc = json_get_str(c, "name", true, &name)) ||
 	    (rc = json_get_str(c, "vm_id", false, &vm)) ||
 	    (rc = json_get_str(c, "os_name", false, &os)) ||
+	    (rc = json_get_str(c, "interface", false, &ifn)) ||
 	    (rc = json_get_arr(c, "ips", true, &a)))
 		return rc;
 	w = nsx_workload_add(m);
@@ -129,8 +130,15 @@ inv_workload(struct nsx_model *m, const struct json_cur *c)
 	w->name = nsx_strdup(name);
 	w->vm_id = nsx_strdup(vm);
 	w->os_name = nsx_strdup(os);
-	if (!w->name || (vm && !w->vm_id) || (os && !w->os_name))
+	w->interface = nsx_strdup(ifn);
+	if (!w->name || (vm && !w->vm_id) || (os && !w->os_name) || (ifn && !w->interface))
 		return -ENOMEM;
+	if (ifn && (!*ifn || strlen(ifn) > 15)) {
+		struct json_cur ic;
+
+		json_cur_member(c, "interface", &ic);
+		return json_cur_fail(&ic, -EINVAL, "interface name must be 1-15 bytes");
+	}
 	for (size_t i = 0; i < json_arr_len(&a); i++) {
 		struct prefix p;
 

@@ -470,6 +470,7 @@ nsx_model_free(struct nsx_model *m)
 		free(w->name);
 		free(w->vm_id);
 		free(w->os_name);
+		free(w->interface);
 		nsx_ipset_free(&w->ips);
 		for (size_t k = 0; k < w->ntags; k++) {
 			free(w->tags[k].scope);

@@ -156,6 +156,7 @@ struct nsx_workload {
 	char			*name;
 	char			*vm_id;		/* NSX-V moref (vm-126) / external id */
 	char			*os_name;
+	char			*interface;	/* host-side veth of the pod (bundle) */
 	struct nsx_ipset	 ips;
 	struct nsx_tag		*tags;
 	size_t			 ntags;

@@ -29,3 +29,4 @@ golden-update-nsx: $(B)/bin/cutover
 $(eval $(call add_bin,bench_nsx_gen,bench/nsx-import/gen.c,,))
 BENCH_BINS += $(B)/bin/bench_nsx_gen
 BENCHES += bench/nsx-import/run.sh
+INTEGRATION_TESTS += tests/integration/nsx_lab.sh

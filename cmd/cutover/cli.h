@@ -8,6 +8,8 @@
 #ifndef CUTOVER_CMD_CLI_H
 #define CUTOVER_CMD_CLI_H
 
+#include <stdbool.h>
+
 struct cli_cmd {
 	const char	*name;
 	int		(*run)(int argc, char **argv);
@@ -21,5 +23,8 @@ struct cli_cmd {
 
 /* nsx-import (cmd/cutover/cli_nsx.c) */
 int	cli_nsx_import(int argc, char **argv);
+
+/* cutover bgp bfd (cmd/cutover/cli_bfd.c, dispatched by cli_bgp.c) */
+int	cli_bgp_bfd(bool json);
 
 #endif

@@ -26,6 +26,7 @@ usage(FILE *out)
 	    "    cutover bgp peers [--json] [NAME]\n"
 	    "    cutover bgp routes [--peer NAME] [--json]\n"
 	    "    cutover bgp originated [--json]\n"
+	    "    cutover bgp bfd [--json]\n"
 	    "    cutover bgp originate PREFIX [COMMUNITY...]\n"
 	    "    cutover bgp withdraw PREFIX\n"
 	    "    cutover bgp enable|disable|reset NAME [--message TEXT]\n\n"
@@ -38,6 +39,10 @@ usage(FILE *out)
 	    "                local preference, communities and age (like `birdc show route\n"
 	    "                all`)\n"
 	    "    originated  prefixes cutoverd announces (configured and dynamic)\n"
+	    "    bfd         BFD sessions of the peers with `bfd:`: state and its age,\n"
+	    "                negotiated TX interval, detection time, the peer's state,\n"
+	    "                packet counters, times down and the last down diagnostic\n"
+	    "                (RFC 5880; like `birdc show bfd sessions`)\n"
 	    "    originate   announce PREFIX from now on (dynamic, until withdraw or restart)\n"
 	    "    withdraw    stop announcing a dynamic PREFIX\n"
 	    "    enable, disable, reset\n"
@@ -434,6 +439,8 @@ cli_bgp(int argc, char **argv)
 		return cmd_routes(peer, json);
 	if (!strcmp(sub, "originated") && argc == 0)
 		return cmd_originated(json);
+	if (!strcmp(sub, "bfd") && argc == 0)
+		return cli_bgp_bfd(json);
 	if (!strcmp(sub, "originate"))
 		return cmd_originate(argc, argv, true);
 	if (!strcmp(sub, "withdraw"))

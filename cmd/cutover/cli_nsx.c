@@ -33,7 +33,8 @@ nsx_usage(FILE *out)
 	    "                       [--strict] [--format yaml|bundle|report|report-json]\n"
 	    "                       [--default allow|drop]\n"
 	    "    cutover nsx-import verify EXPORT... --against OUTPUT [--inventory FILE]\n"
-	    "                       [--default allow|drop] [--samples N] [--seed N] [--max-print N]\n\n"
+	    "                       [--default allow|drop] [--samples N] [--seed N] [--max-print N]\n"
+	    "    cutover nsx-import verify EXPORT... --flow SRC,DST,PROTO,PORT [--inventory FILE]\n\n"
 	    "DESCRIPTION\n"
 	    "    Reads NSX-T Policy API JSON (hierarchical Infra tree, single-object GETs,\n"
 	    "    {\"results\": [...]} lists) and NSX-V XML (firewallConfiguration, section,\n"
@@ -55,7 +56,9 @@ nsx_usage(FILE *out)
 	    "    --format F           yaml (default), bundle (datapath policy bundle JSON),\n"
 	    "                         report (text), report-json\n"
 	    "    --inventory FILE     JSON {\"workloads\": [{\"name\", \"ips\", \"vm_id\",\n"
-	    "                         \"os_name\", \"tags\": [{\"scope\",\"tag\"}], \"labels\": {}}]}:\n"
+	    "                         \"os_name\", \"tags\": [{\"scope\",\"tag\"}], \"labels\": {},\n"
+	    "                         \"interface\"}]} (interface: the pod's host-side veth,\n"
+	    "                         written into the bundle so the datapath attaches to it):\n"
 	    "                         resolves VM-based groups; each workload becomes an\n"
 	    "                         endpoint class selected by cutover.io/vm=<name> + labels\n"
 	    "    --namespace NS       emit namespaced CiliumNetworkPolicy objects in NS\n"
@@ -69,6 +72,11 @@ nsx_usage(FILE *out)
 	    "    --samples N          (verify) random flows per endpoint and direction (default 200)\n"
 	    "    --seed N             (verify) random seed (default fixed: runs are repeatable)\n"
 	    "    --max-print N        (verify) list at most N mismatches (default 50)\n"
+	    "    --flow S,D,P,N       (verify) the NSX verdict of one connection from address S\n"
+	    "                         to D, protocol tcp|udp|sctp|icmp|icmpv6|NUMBER, port or\n"
+	    "                         ICMP type N: evaluated at the source (egress) and the\n"
+	    "                         destination (ingress); prints ALLOW or DROP and the\n"
+	    "                         deciding rules, exit 0 for ALLOW, 1 for DROP\n"
 	    "    -h, --help           this text\n\n"
 	    "EXIT STATUS\n"
 	    "    0   translated exactly (verify: no mismatch on rules reported exact)\n"
@@ -146,7 +154,7 @@ parse_default(const char *s, enum nsx_action *a)
 }
 
 enum { OPT_INV = 256, OPT_NS, OPT_STRICT, OPT_FORMAT, OPT_DEFAULT, OPT_AGAINST, OPT_SAMPLES,
-	OPT_SEED, OPT_MAXPRINT, OPT_TIMING };
+	OPT_SEED, OPT_MAXPRINT, OPT_TIMING, OPT_FLOW };
 
 static const struct option nsx_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -160,12 +168,13 @@ static const struct option nsx_opts[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "max-print", required_argument, NULL, OPT_MAXPRINT },
 	{ "timing", no_argument, NULL, OPT_TIMING },
+	{ "flow", required_argument, NULL, OPT_FLOW },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct args {
-	const char	*outdir, *inventory, *ns, *format, *against;
+	const char	*outdir, *inventory, *ns, *format, *against, *flow;
 	bool		 strict;
 	enum nsx_action	 dflt;
 	unsigned long	 samples, seed, max_print;
@@ -201,6 +210,7 @@ parse_args(int argc, char **argv, struct args *a)
 		case OPT_FORMAT:	a->format = optarg; break;
 		case OPT_AGAINST:	a->against = optarg; break;
 		case OPT_TIMING:	timing = true; break;
+		case OPT_FLOW:		a->flow = optarg; break;
 		case OPT_DEFAULT:
 			if (parse_default(optarg, &a->dflt)) {
 				fprintf(stderr, "cutover nsx-import: --default must be allow or drop\n");
@@ -315,6 +325,64 @@ write_dir(const char *dir, const struct nsx_model *m, const struct nsx_compiled 
 }
 
 static int
+flow_predict(const struct nsx_model *m, const char *spec, enum nsx_action dflt)
+{
+	char buf[256], *tok[4], *save = NULL;
+	struct nsx_flow f;
+	const struct nsx_rule *r[2], *j[2];
+	bool ok[2];
+	unsigned long port;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (char *t = strtok_r(buf, ",", &save); t && n < 4; t = strtok_r(NULL, ",", &save))
+		tok[n++] = t;
+	memset(&f, 0, sizeof(f));
+	if (n != 4 || addr_parse(tok[0], &f.remote) || addr_parse(tok[1], &f.local) ||
+	    f.local.family != f.remote.family || parse_num(tok[3], &port) || port > 65535) {
+		fprintf(stderr, "cutover nsx-import: --flow wants SRC,DST,PROTO,PORT\n");
+		return CLI_USAGE;
+	}
+	if (!strcmp(tok[2], "tcp"))
+		f.proto = NSX_PROTO_TCP;
+	else if (!strcmp(tok[2], "udp"))
+		f.proto = NSX_PROTO_UDP;
+	else if (!strcmp(tok[2], "sctp"))
+		f.proto = NSX_PROTO_SCTP;
+	else if (!strcmp(tok[2], "icmp"))
+		f.proto = NSX_PROTO_ICMP;
+	else if (!strcmp(tok[2], "icmpv6"))
+		f.proto = NSX_PROTO_ICMP6;
+	else {
+		unsigned long p;
+
+		if (parse_num(tok[2], &p) || p > 255) {
+			fprintf(stderr, "cutover nsx-import: --flow: unknown protocol '%s'\n", tok[2]);
+			return CLI_USAGE;
+		}
+		f.proto = (uint8_t)p;
+	}
+	f.port = (uint16_t)port;
+	/* Ingress at the destination. */
+	f.dir = NSX_D_INGRESS;
+	ok[1] = nsx_eval_flow(m, dflt, &f, &r[1], &j[1]);
+	/* Egress at the source: local and remote swap. */
+	{
+		struct addr t = f.local;
+
+		f.local = f.remote;
+		f.remote = t;
+	}
+	f.dir = NSX_D_EGRESS;
+	ok[0] = nsx_eval_flow(m, dflt, &f, &r[0], &j[0]);
+	printf("%s %s -> %s %s/%lu: egress at source %s (%s), ingress at destination %s (%s)\n",
+	    ok[0] && ok[1] ? "ALLOW" : "DROP", tok[0], tok[1], tok[2], port,
+	    ok[0] ? "allow" : "drop", r[0] ? r[0]->path : "default rule",
+	    ok[1] ? "allow" : "drop", r[1] ? r[1]->path : "default rule");
+	return ok[0] && ok[1] ? CLI_OK : CLI_FAIL;
+}
+
+static int
 run_verify(int argc, char **argv)
 {
 	struct args a;
@@ -329,8 +397,8 @@ run_verify(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)))
 		return rc < 0 ? CLI_OK : rc;
-	if (!a.against) {
-		fprintf(stderr, "cutover nsx-import verify: --against OUTPUT is required\n");
+	if (!a.against && !a.flow) {
+		fprintf(stderr, "cutover nsx-import verify: --against OUTPUT or --flow is required\n");
 		return CLI_USAGE;
 	}
 	m = nsx_model_new();
@@ -351,6 +419,11 @@ run_verify(int argc, char **argv)
 			return print_diag(&d);
 		}
 		nsx_compiled_free(&comp);
+	}
+	if (a.flow) {
+		rc = flow_predict(m, a.flow, a.dflt);
+		nsx_model_free(m);
+		return rc;
 	}
 	snprintf(path, sizeof(path), "%s", a.against);
 	if (!stat(a.against, &st) && S_ISDIR(st.st_mode))

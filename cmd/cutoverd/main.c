@@ -13,9 +13,11 @@
 
 #include <event2/event.h>
 
+#include "bgp/bfd_bgp.h"
 #include "bgp/control.h"
 #include "bgp/session.h"
 #include "cmd/cutoverd/daemon.h"
+#include "cmd/cutoverd/daemon_ipam.h"
 #include "lib/ctl.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -30,6 +32,8 @@ struct daemon {
 	struct ctl_server	*ctl;
 	struct metrics		*metrics;
 	struct bgp_speaker	*bgp;
+	struct bfd_bgp		*bfd;		/* NULL when no peer has bfd: */
+	struct daemon_ipam	*ipam;
 	struct event		*sig[3];
 	bool			 stopping;
 };
@@ -110,6 +114,21 @@ metrics_init(struct daemon *dm, struct diag *d)
 	return dm->metrics ? 0 : -errno;
 }
 
+/* BFD for the peers that ask for it (bgp/bfd_bgp.h); the endpoint answers either way. */
+static int
+bfd_init(struct daemon *dm, struct diag *d)
+{
+	int rc;
+
+	dm->bfd = bfd_bgp_new(dm->base, dm->bgp, d, &rc);
+	if (rc)
+		return rc;
+	rc = bfd_control_register(dm->bfd, dm->ctl);
+	if (!rc)
+		rc = bfd_metrics_register(dm->bfd, dm->metrics);
+	return rc;
+}
+
 static int
 bgp_init(struct daemon *dm, struct diag *d)
 {
@@ -127,6 +146,8 @@ bgp_init(struct daemon *dm, struct diag *d)
 		rc = bgp_metrics_register(dm->bgp, dm->metrics);
 	if (!rc)
 		rc = bgp_speaker_start(dm->bgp, d);
+	if (!rc)
+		rc = bfd_init(dm, d);
 	return rc;
 }
 
@@ -147,7 +168,12 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	dm->stopping = true;
 	log_info("signal %d: stopping", (int)sig);
-	if (dm->bgp && bgp_speaker_stop(dm->bgp, "cutoverd shutting down") > 0) {
+	/* BFD AdminDown first (RFC 5882 §3.4, docs/bgp.md "BFD"), sent on for <= 3 s. */
+	bfd_bgp_stop(dm->bfd);
+	if (bfd_bgp_lingering(dm->bfd) > 0)
+		tv.tv_sec = 4;
+	if ((dm->bgp && bgp_speaker_stop(dm->bgp, "cutoverd shutting down") > 0) ||
+	    bfd_bgp_lingering(dm->bfd) > 0) {
 		/* Let the NOTIFICATIONs go out; the loop ends when nothing is left or
 		 * after the timeout. */
 		event_base_loopexit(dm->base, &tv);
@@ -163,7 +189,8 @@ drain_check(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (dm->stopping && (!dm->bgp || bgp_speaker_draining(dm->bgp) == 0))
+	if (dm->stopping && (!dm->bgp || bgp_speaker_draining(dm->bgp) == 0) &&
+	    bfd_bgp_lingering(dm->bfd) == 0)
 		event_base_loopbreak(dm->base);
 }
 
@@ -187,6 +214,8 @@ run(struct daemon *dm)
 		rc = metrics_init(dm, &d);
 	if (!rc)
 		rc = bgp_init(dm, &d);
+	if (!rc)
+		rc = daemon_ipam_start(dm->base, &dm->conf.ipam, dm->bgp, &dm->ipam, &d);
 	if (rc) {
 		diag_format(&d, msg, sizeof(msg));
 		log_err("startup failed:%s", msg);
@@ -206,6 +235,8 @@ out:
 	for (size_t i = 0; i < sizeof(dm->sig) / sizeof(dm->sig[0]); i++)
 		if (dm->sig[i])
 			event_free(dm->sig[i]);
+	bfd_bgp_free(dm->bfd);
+	daemon_ipam_stop(dm->ipam);
 	bgp_speaker_free(dm->bgp);
 	metrics_free(dm->metrics);
 	ctl_server_free(dm->ctl);

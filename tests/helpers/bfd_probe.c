@@ -274,7 +274,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "bfd-probe: cannot open BFD port %u: %s\n", port, strerror(errno));
 		return 1;
 	}
-	p.sess = bfd_session_add(p.ctx, have_local ? &local : NULL, &peer, ifname, (uint16_t)port, &cfg,
+	p.sess = bfd_session_add(p.ctx, NULL, have_local ? &local : NULL, &peer, ifname, (uint16_t)port, &cfg,
 	    probe_notify, &p);
 	if (p.sess == NULL) {
 		fprintf(stderr, "bfd-probe: cannot create the session: %s\n", strerror(errno));

@@ -116,8 +116,8 @@ setup(void **state)
 	p->b.ctx = ctx_on_free_port(p->base, &p->lb, &p->b.port);
 	assert_non_null(p->a.ctx);
 	assert_non_null(p->b.ctx);
-	p->a.s = bfd_session_add(p->a.ctx, &p->la, &p->lb, NULL, p->b.port, &cfg, notify, &p->a);
-	p->b.s = bfd_session_add(p->b.ctx, &p->lb, &p->la, NULL, p->a.port, &cfg, notify, &p->b);
+	p->a.s = bfd_session_add(p->a.ctx, NULL, &p->la, &p->lb, NULL, p->b.port, &cfg, notify, &p->a);
+	p->b.s = bfd_session_add(p->b.ctx, NULL, &p->lb, &p->la, NULL, p->a.port, &cfg, notify, &p->b);
 	assert_non_null(p->a.s);
 	assert_non_null(p->b.s);
 	*state = p;
@@ -227,7 +227,7 @@ test_unknown_discriminator_counted(void **state)
 	assert_int_equal(addr_parse("127.0.0.3", &l3), 0);
 	c = ctx_on_free_port(p->base, &l3, &port);
 	assert_non_null(c);
-	s = bfd_session_add(c, &l3, &p->lb, NULL, p->b.port, &cfg, NULL, NULL);
+	s = bfd_session_add(c, NULL, &l3, &p->lb, NULL, p->b.port, &cfg, NULL, NULL);
 	assert_non_null(s);
 	for (int i = 0; i < 50 && drops[BFD_DROP_NO_SESSION] == 0; i++)
 		event_base_loop(p->base, EVLOOP_ONCE | EVLOOP_NONBLOCK), usleep(1000);
@@ -246,7 +246,7 @@ test_local_address_from_kernel(void **state)
 	struct addr l3;
 
 	assert_int_equal(addr_parse("127.0.0.3", &l3), 0);
-	s = bfd_session_add(p->a.ctx, NULL, &l3, NULL, p->b.port, &cfg, NULL, NULL);
+	s = bfd_session_add(p->a.ctx, NULL, NULL, &l3, NULL, p->b.port, &cfg, NULL, NULL);
 	assert_non_null(s);
 	assert_int_equal(bfd_session_local(s)->family, AF_INET);
 	assert_int_equal(bfd_session_local(s)->bytes[0], 127);
@@ -304,10 +304,10 @@ test_bad_args(void **state)
 
 	assert_int_equal(addr_parse("::1", &v6), 0);
 	errno = 0;
-	assert_null(bfd_session_add(p->a.ctx, &p->la, &v6, NULL, 1, &bad, NULL, NULL));
+	assert_null(bfd_session_add(p->a.ctx, NULL, &p->la, &v6, NULL, 1, &bad, NULL, NULL));
 	assert_int_equal(errno, EINVAL);
 	bad.detect_mult = 3;
-	assert_null(bfd_session_add(p->a.ctx, &p->la, &p->lb, "no-such-if0", 1, &bad, NULL,
+	assert_null(bfd_session_add(p->a.ctx, NULL, &p->la, &p->lb, "no-such-if0", 1, &bad, NULL,
 	    NULL));
 }
 

@@ -139,6 +139,13 @@ static const struct case7606 cases[] = {
 	    BGP_ERR_UPD_OPTIONAL, A_ORIGIN, A_PATH4, A_NH,
 	    ATTR(WK, BGP_ATTR_LOCAL_PREF, 0, 0, 0, 100)),
 
+	CASE("7.5 LOCAL_PREF of a bad length from an external peer is discarded", M_AS4 | M_EBGP,
+	    DISC, BGP_ERR_UPD_OPTIONAL, A_ORIGIN, A_PATH4, A_NH,
+	    ATTR(WK, BGP_ATTR_LOCAL_PREF, 0, 100)),
+	CASE("7.5 LOCAL_PREF with bad flags from an external peer is discarded", M_AS4 | M_EBGP,
+	    DISC, BGP_ERR_UPD_OPTIONAL, A_ORIGIN, A_PATH4, A_NH,
+	    ATTR(OT, BGP_ATTR_LOCAL_PREF, 0, 0, 0, 100)),
+
 	/* RFC 7606 §7.6 ATOMIC_AGGREGATE, §7.7 AGGREGATOR */
 	CASE("7.6 ATOMIC_AGGREGATE length 1", M_AS4, DISC, BGP_ERR_UPD_LENGTH, A_ORIGIN, A_PATH4,
 	    A_NH, ATTR(WK, BGP_ATTR_ATOMIC_AGGREGATE, 0)),
@@ -170,6 +177,12 @@ static const struct case7606 cases[] = {
 	CASE("7.9 ORIGINATOR_ID from an external peer is discarded", M_AS4 | M_EBGP, DISC,
 	    BGP_ERR_UPD_OPTIONAL, A_ORIGIN, A_PATH4, A_NH,
 	    ATTR(ON, BGP_ATTR_ORIGINATOR_ID, 10, 0, 0, 1)),
+	CASE("7.9 ORIGINATOR_ID of a bad length from an external peer is discarded",
+	    M_AS4 | M_EBGP, DISC, BGP_ERR_UPD_OPTIONAL, A_ORIGIN, A_PATH4, A_NH,
+	    ATTR(ON, BGP_ATTR_ORIGINATOR_ID, 10, 0, 0)),
+	CASE("7.10 CLUSTER_LIST of a bad length from an external peer is discarded",
+	    M_AS4 | M_EBGP, DISC, BGP_ERR_UPD_OPTIONAL, A_ORIGIN, A_PATH4, A_NH,
+	    ATTR(ON, BGP_ATTR_CLUSTER_LIST, 10, 0, 0)),
 	CASE("7.10 CLUSTER_LIST length 6", M_AS4, TAW, BGP_ERR_UPD_LENGTH, A_ORIGIN, A_PATH4, A_NH,
 	    ATTR(ON, BGP_ATTR_CLUSTER_LIST, 10, 0, 0, 1, 0, 0)),
 	CASE("7.10 CLUSTER_LIST from an external peer is discarded", M_AS4 | M_EBGP, DISC,
