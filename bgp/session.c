@@ -378,8 +378,10 @@ op_disconnect(void *ctx)
 
 	conn_close(p->sp, p->conn);
 	p->conn = NULL;
-	p->has_remote_open = false;
-	/* A colliding connection outlives ours until Idle (op_state_changed). */
+	/* A colliding connection outlives ours until Idle (op_state_changed).
+	 * has_remote_open stays: op_down() (called after this when Established is left on
+	 * a TCP failure) needs the peer's GR capability to decide on RFC 4724 helper mode;
+	 * the next OPEN received overwrites it. */
 }
 
 static void
