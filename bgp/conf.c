@@ -17,6 +17,7 @@ bgp_conf_init(struct bgp_conf *c)
 	memset(c, 0, sizeof(*c));
 	addr_parse("::", &c->listen_addr);
 	c->listen_port = BGP_CONF_PORT_DEFAULT;
+	bgp_conf_rib_init(&c->rib);
 }
 
 void
@@ -29,6 +30,7 @@ bgp_conf_free(struct bgp_conf *c)
 	c->peers = NULL;
 	c->originate = NULL;
 	c->npeers = c->norig = 0;
+	bgp_conf_rib_free(&c->rib);
 }
 
 const struct bgp_conf_peer *
@@ -162,7 +164,7 @@ parse_peer(const struct ynode *m, const struct bgp_conf *c, struct bgp_conf_peer
 		"name", "address", "port", "remote-as", "local-address", "passive",
 		"hold-time", "keepalive", "connect-retry", "md5-password", "ttl-security",
 		"multihop", "families", "max-prefix", "graceful-restart", "next-hop-ipv6",
-		"bfd", NULL,
+		"bfd", "import", "export", NULL,
 	};
 	struct ynode n;
 	uint32_t v;
@@ -253,6 +255,20 @@ parse_peer(const struct ynode *m, const struct bgp_conf *c, struct bgp_conf_peer
 		if (p->next_hop_v6.family != AF_INET6 || addr_is_v4_mapped(&p->next_hop_v6))
 			return ynode_fail(&n, "must be an IPv6 address (not IPv4-mapped)");
 		p->has_next_hop_v6 = true;
+	}
+	/* import/export filters by name (bgp/filter_conf.c); none = RFC 8212 default */
+	for (int k = 0; k < 2; k++) {
+		const char *key = k ? "export" : "import";
+		char *dst = k ? p->export_filter : p->import_filter;
+
+		rc = ycfg_opt_str(m, key, dst, FILTER_NAME_MAX);
+		if (rc < 0)
+			return rc;
+		if (rc == 1 && !filter_find(&c->rib.filters, dst)) {
+			ycfg_map_get(m, key, &n);
+			return ynode_fail(&n, "no filter named \"%s\" (define it under bgp.filters)",
+			    dst);
+		}
 	}
 	return 0;
 }
@@ -357,7 +373,7 @@ bgp_conf_parse(const struct ynode *node, void *arg)
 {
 	static const char *const keys[] = {
 		"router-id", "local-as", "listen-address", "listen-port", "peers",
-		"originate", NULL,
+		"originate", "rib", "prefix-lists", "filters", NULL,
 	};
 	struct bgp_conf *c = arg;
 	struct ynode n;
@@ -385,7 +401,8 @@ bgp_conf_parse(const struct ynode *node, void *arg)
 		return rc;
 	if (rc == 1)
 		c->listen_port = (uint16_t)port;
-	if (parse_peers(node, c) || parse_originate(node, c))
+	if (bgp_conf_rib_parse(node, &c->rib) || parse_peers(node, c) ||
+	    parse_originate(node, c))
 		return -EINVAL;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "bgp/bfd_conf.h"
+#include "bgp/filter.h"
 #include "lib/addr.h"
 #include "lib/yamlconf.h"
 
@@ -56,6 +57,19 @@ struct bgp_conf_peer {
 	struct addr	 next_hop_v6;	/* IPv6 next hop for IPv6 NLRI */
 	bool		 has_next_hop_v6;
 	struct bfd_peer_conf bfd;	/* `bfd:` (bgp/bfd_conf.h) */
+	char		 import_filter[FILTER_NAME_MAX];	/* "" = none (RFC 8212 default) */
+	char		 export_filter[FILTER_NAME_MAX];
+};
+
+/* RIB, kernel and policy keys (bgp/filter_conf.c). */
+struct bgp_conf_rib {
+	bool		 kernel;		/* install best routes (default true) */
+	uint32_t	 kernel_table;		/* default 254 (main) */
+	uint8_t		 kernel_protocol;	/* rtm_protocol, default 200 */
+	uint32_t	 ecmp_max_paths;	/* default 1 */
+	bool		 always_compare_med;
+	bool		 keep_adj_rib_in;	/* pre-policy copy in the session (default true) */
+	struct filter_set filters;		/* prefix-lists and filters */
 };
 
 struct bgp_conf_originate {
@@ -74,6 +88,7 @@ struct bgp_conf {
 	struct bgp_conf_originate *originate;
 	size_t			 norig;
 	bool			 present;	/* the section was in the file */
+	struct bgp_conf_rib	 rib;
 };
 
 void	bgp_conf_init(struct bgp_conf *c);
@@ -85,6 +100,10 @@ int	bgp_conf_parse(const struct ynode *node, void *arg);
 /* Community "65000:100" or a well-known name (no-export, no-advertise,
  * no-export-subconfed, no-peer) -> value. 0 or -EINVAL. */
 int	bgp_community_parse(const char *s, uint32_t *v);
+/* bgp/filter_conf.c: `rib:`, `prefix-lists:`, `filters:` of the bgp mapping. */
+void	bgp_conf_rib_init(struct bgp_conf_rib *r);
+void	bgp_conf_rib_free(struct bgp_conf_rib *r);
+int	bgp_conf_rib_parse(const struct ynode *bgp, struct bgp_conf_rib *r);
 const struct bgp_conf_peer *bgp_conf_peer_find(const struct bgp_conf *c, const char *name);
 
 #endif

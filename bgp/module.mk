@@ -25,7 +25,7 @@ BENCHES += bench/bgp_wire/run.sh
 
 # --- FSM, sessions, config, control (tests, integration) ---
 $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))
-$(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c bgp/conf.c,bgp cutover,$$(YAML_LIBS)))
+$(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c,bgp cutover,$$(YAML_LIBS)))
 $(eval $(call add_unit,bgp_adjin,tests/unit/bgp/test_adjin.c,bgp cutover,))
 $(eval $(call add_fuzz,fuzz_conf,tests/fuzz/fuzz_conf.c,bgp cutover,$$(YAML_LIBS)))
 
@@ -34,6 +34,7 @@ $(eval $(call add_unit,bgp_kroute,tests/unit/bgp/test_kroute.c,bgp cutover,$(NL_
 $(eval $(call add_unit,bgp_rib,tests/unit/bgp/test_rib.c,bgp cutover,))
 $(eval $(call add_unit,bgp_rib_model,tests/unit/bgp/test_rib_model.c,bgp cutover,))
 $(eval $(call add_unit,bgp_filter,tests/unit/bgp/test_filter.c,bgp cutover,))
+INTEGRATION_TESTS += tests/integration/bgp_rib_ris.sh
 
 # --- BFD ---
 $(eval $(call add_unit,bgp_bfd,tests/unit/bgp/test_bfd.c,bgp cutover,$(EVENT_LIBS)))

@@ -10,6 +10,6 @@ CUTOVER_CLI_LIBS += cutover
 # (the binary itself is defined in the top Makefile, after every module.mk).
 CUTOVERD_SRCS += cmd/cutoverd/main.c cmd/cutoverd/daemon_conf.c
 CUTOVERD_LIBS += bgp cutover
-CUTOVERD_LDLIBS += $(YAML_LIBS) $(EVENT_LIBS) $(JSON_LIBS)
+CUTOVERD_LDLIBS += $(YAML_LIBS) $(EVENT_LIBS) $(JSON_LIBS) $(NL_LIBS)
 CUTOVER_CLI_SRCS += cmd/cutover/cli_bgp.c cmd/cutover/cli_bfd.c
 CUTOVER_CLI_LDLIBS += $(EVENT_LIBS) $(JSON_LIBS)

@@ -20,6 +20,7 @@
 
 struct diag;
 struct store;
+struct ynode;
 
 #define IPAM_KEY_ROOT		"/cutover/ipam/"
 #define IPAM_NAME_MAX		64	/* pool, node, VM names */
@@ -226,5 +227,17 @@ struct ipam_adv *ipam_advertise(struct ipam *im);
 void	ipam_advertise_set_cb(struct ipam *im, ipam_adv_cb cb, void *arg);
 /* Compute node's advertise set from the current state into a new ipam_adv. */
 int	ipam_advertise_for(struct ipam *im, const char *node, struct ipam_adv **out);
+
+/* ---- cutoverd's `ipam:` config section (conf.c) ------------------------------- */
+
+struct ipam_conf {
+	bool		present;
+	char		store[256];
+	char		node[IPAM_NAME_MAX];	/* "" -> the host name */
+	uint32_t	poll_ms;
+};
+
+/* lib/yamlconf section parser (struct ycfg_section) for `ipam:`; arg is ipam_conf. */
+int	ipam_conf_parse(const struct ynode *n, void *arg);
 
 #endif

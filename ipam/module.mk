@@ -19,6 +19,11 @@ CUTOVER_CLI_LDLIBS += $(IPAM_LDLIBS)
 $(eval $(call add_bin,ipam-load,bench/ipam/ipam_load.c,ipam cutover,$(IPAM_LDLIBS)))
 
 INTEGRATION_TESTS += tests/integration/ipam_cni.sh tests/integration/ipam_crash.sh \
-	tests/integration/ipam_etcd.sh
+	tests/integration/ipam_etcd.sh tests/integration/ipam_lab_e2e.sh
 $(eval $(call add_unit,ipam_cni,tests/unit/ipam/test_cni.c,ipam cutover,$(IPAM_LDLIBS)))
 $(eval $(call add_fuzz,fuzz_ipam,tests/fuzz/fuzz_ipam.c,ipam cutover,$(IPAM_LDLIBS)))
+
+# cutoverd: the IPAM advertise set feeds BGP origination
+CUTOVERD_SRCS += cmd/cutoverd/daemon_ipam.c
+CUTOVERD_LIBS += ipam
+CUTOVERD_LDLIBS += $(IPAM_LDLIBS)

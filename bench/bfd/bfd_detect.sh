@@ -71,7 +71,7 @@ for ((i = 0; i < N; i++)); do
 	kill -STOP "$bird_pid"
 	lab_wait 5 ge downs $((d + 1)) || { kill -CONT "$bird_pid"; echo "no detection" >&2; exit 1; }
 	kill -CONT "$bird_pid"
-	ours_stop+=($(( ($(last_down_us) - t0) )))
+	ours_stop+=($(( $(last_down_us) - t0 )))
 	upn=$((upn + 1))
 	settle $upn
 done
@@ -81,7 +81,7 @@ for ((i = 0; i < NLINK; i++)); do
 	lab_exec up ip link set n1 down
 	lab_wait 5 ge downs $((d + 1)) || { echo "no detection (link)" >&2; exit 1; }
 	lab_exec up ip link set n1 up
-	ours_link+=($(( ($(last_down_us) - t0) )))
+	ours_link+=($(( $(last_down_us) - t0 )))
 	upn=$((upn + 1))
 	settle $upn
 done

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "bgp/conf.h"
+#include "ipam/ipam.h"
 #include "lib/addr.h"
 #include "lib/diag.h"
 #include "lib/log.h"
@@ -25,6 +26,7 @@ struct cutoverd_conf {
 	struct addr	 metrics_addr;
 	uint16_t	 metrics_port;
 	struct bgp_conf	 bgp;
+	struct ipam_conf ipam;
 };
 
 /* Load and validate file. 0, or -errno with "file:line:col: key: reason" in d. */

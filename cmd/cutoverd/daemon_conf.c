@@ -64,7 +64,8 @@ cutoverd_conf_load(const char *file, struct cutoverd_conf *c, struct diag *d)
 		{ "control-socket", parse_control_socket, c },
 		{ "metrics", parse_metrics, c },
 		{ "bgp", bgp_conf_parse, &c->bgp },
-		/* ipam, datapath: add { "ipam", ipam_conf_parse, &c->ipam } here */
+		{ "ipam", ipam_conf_parse, &c->ipam },
+		/* datapath: add its section here */
 	};
 	snprintf(c->control_socket, sizeof(c->control_socket), "%s", CTL_SOCKET_DEFAULT);
 	c->metrics_enabled = true;

@@ -15,8 +15,10 @@
 
 #include "bgp/bfd_bgp.h"
 #include "bgp/control.h"
+#include "bgp/ribd.h"
 #include "bgp/session.h"
 #include "cmd/cutoverd/daemon.h"
+#include "cmd/cutoverd/daemon_ipam.h"
 #include "lib/ctl.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -32,6 +34,9 @@ struct daemon {
 	struct metrics		*metrics;
 	struct bgp_speaker	*bgp;
 	struct bfd_bgp		*bfd;		/* NULL when no peer has bfd: */
+	struct ribd		*rib;		/* RIB, kernel routes, graceful restart */
+	bool			 gr;		/* some peer has graceful-restart enabled */
+	struct daemon_ipam	*ipam;
 	struct event		*sig[3];
 	bool			 stopping;
 };
@@ -139,7 +144,19 @@ bgp_init(struct daemon *dm, struct diag *d)
 	dm->bgp = bgp_speaker_new(dm->base, &dm->conf.bgp, d);
 	if (!dm->bgp)
 		return -errno;
-	rc = bgp_control_register(dm->bgp, dm->ctl);
+	/* The RIB first: it adopts the kernel routes a previous run left, which tells
+	 * whether this start is a graceful restart (RFC 4724 R and F bits). */
+	dm->rib = ribd_new(&dm->conf.bgp, bgp_now_ms(), d);
+	if (!dm->rib)
+		return -errno;
+	bgp_speaker_set_rib_client(dm->bgp, ribd_client(dm->rib));
+	for (size_t i = 0; i < dm->conf.bgp.npeers; i++)
+		dm->gr |= dm->conf.bgp.peers[i].gr_enabled;
+	if (dm->gr)
+		bgp_speaker_set_gr(dm->bgp, ribd_adopted(dm->rib) > 0, ribd_adopted(dm->rib) > 0);
+	rc = ribd_control_register(dm->rib, dm->ctl);
+	if (!rc)
+		rc = bgp_control_register(dm->bgp, dm->ctl);
 	if (!rc)
 		rc = bgp_metrics_register(dm->bgp, dm->metrics);
 	if (!rc)
@@ -166,6 +183,18 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	dm->stopping = true;
 	log_info("signal %d: stopping", (int)sig);
+	if (dm->bgp && dm->gr) {
+		/* Planned restart (RFC 4724): no Cease, so the peers keep our routes as
+		 * stale, and our kernel routes stay for the next run to adopt. */
+		log_info("graceful restart: closing sessions without NOTIFICATION, keeping "
+		    "kernel routes");
+		bgp_speaker_stop_graceful(dm->bgp);
+		ribd_stop(dm->rib, true);
+		event_base_loopbreak(dm->base);
+		return;
+	}
+	if (dm->rib)
+		ribd_stop(dm->rib, false);
 	/* BFD AdminDown first (RFC 5882 §3.4, docs/bgp.md "BFD"), sent on for <= 3 s. */
 	bfd_bgp_stop(dm->bfd);
 	if (bfd_bgp_lingering(dm->bfd) > 0)
@@ -187,6 +216,13 @@ drain_check(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (dm->rib && !dm->stopping) {
+		bool was = ribd_restart_done(dm->rib);
+
+		ribd_tick(dm->rib, bgp_now_ms());
+		if (!was && ribd_restart_done(dm->rib) && dm->gr)
+			bgp_speaker_set_gr(dm->bgp, false, true);
+	}
 	if (dm->stopping && (!dm->bgp || bgp_speaker_draining(dm->bgp) == 0) &&
 	    bfd_bgp_lingering(dm->bfd) == 0)
 		event_base_loopbreak(dm->base);
@@ -212,6 +248,8 @@ run(struct daemon *dm)
 		rc = metrics_init(dm, &d);
 	if (!rc)
 		rc = bgp_init(dm, &d);
+	if (!rc)
+		rc = daemon_ipam_start(dm->base, &dm->conf.ipam, dm->bgp, &dm->ipam, &d);
 	if (rc) {
 		diag_format(&d, msg, sizeof(msg));
 		log_err("startup failed:%s", msg);
@@ -232,7 +270,9 @@ out:
 		if (dm->sig[i])
 			event_free(dm->sig[i]);
 	bfd_bgp_free(dm->bfd);
+	daemon_ipam_stop(dm->ipam);
 	bgp_speaker_free(dm->bgp);
+	ribd_free(dm->rib);
 	metrics_free(dm->metrics);
 	ctl_server_free(dm->ctl);
 	event_base_free(dm->base);

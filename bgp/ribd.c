@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Routing core of the daemon (see ribd.h): session hooks -> import filter -> RIB ->
+ * kernel, graceful restart deadlines, and GET /v1/bgp/rib.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/filter.h"
+#include "bgp/ksync.h"
+#include "bgp/ribd.h"
+#include "bgp/session.h"
+#include "lib/ctl.h"
+#include "lib/log.h"
+
+struct ribd_peer {
+	const struct bgp_conf_peer *conf;
+	uint16_t		 idx;
+	bool			 ebgp;
+	const struct filter	*import;
+	/* helper role */
+	bool			 stale_pending;
+	uint64_t		 stale_deadline;
+	uint16_t		 peer_restart_time;	/* from its OPEN */
+	/* restarting-speaker role */
+	uint32_t		 eor_wanted;		/* BGP_FAM_BIT()s still expected */
+	bool			 up_once;
+	/* counters */
+	uint64_t		 accepted, filtered, looped;
+};
+
+struct ribd {
+	const struct bgp_conf	*conf;
+	struct rib		*rib;
+	struct kroute		*kr;
+	struct ksync		*ks;
+	int			 adopted;
+	bool			 restart_done;
+	uint64_t		 restart_deadline;
+	uint64_t		 now;
+	struct ribd_peer	*peers;
+	size_t			 npeers;
+	size_t			 last;		/* lookup cache */
+	struct bgp_rib_client	 client;
+	uint64_t		 kernel_errors, kernel_skipped;
+};
+
+static const struct rib_client_ops kernel_ops;
+
+/* ---- kernel client ---- */
+
+static void
+kernel_change(void *arg, struct rib *r, const struct rib_change *c)
+{
+	struct ribd *rd = arg;
+	const struct rib_path *mp[RIB_ECMP_MAX];
+	struct kroute_nexthop nh[RIB_ECMP_MAX];
+	size_t k, n = 0;
+	struct diag d;
+	int rc;
+
+	(void)r;
+	diag_init(&d, "kernel");
+	k = c->net && c->best ? rib_net_multipath(c->net, mp, RIB_ECMP_MAX) : 0;
+	if (k == 0 || c->best->peer == RIB_PEER_LOCAL) {
+		rc = ksync_unset(rd->ks, c->pfx, &d);
+		goto out;
+	}
+	for (size_t i = 0; i < k; i++) {
+		const struct addr *gw = &mp[i]->aset->nh.global;
+		bool dup = false;
+
+		/* a next hop of the other family (RFC 8950) or none: not installable here */
+		if (gw->family != c->pfx->addr.family)
+			continue;
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = addr_eq(&nh[j].gw, gw);
+		if (dup)
+			continue;
+		memset(&nh[n], 0, sizeof(nh[n]));
+		nh[n++].gw = *gw;
+	}
+	if (n == 0) {
+		rd->kernel_skipped++;
+		rc = ksync_unset(rd->ks, c->pfx, &d);
+	} else {
+		rc = ksync_set(rd->ks, c->pfx, nh, n, &d);
+	}
+out:
+	if (rc < 0) {
+		char p[PREFIX_STRLEN];
+
+		/* WARNING: logged at most 10 times, then counted only. */
+		if (rd->kernel_errors++ < 10)
+			log_warn("kernel: %s: %s", prefix_format(c->pfx, p, sizeof(p)),
+			    d.msg[0] ? d.msg : strerror(-rc));
+	}
+}
+
+static const struct rib_client_ops kernel_ops = {
+	.name = "kernel",
+	.change = kernel_change,
+};
+
+/* ---- peers ---- */
+
+static struct ribd_peer *
+peer_find(struct ribd *rd, const char *name)
+{
+	if (rd->last < rd->npeers && (rd->peers[rd->last].conf->name == name ||
+	    strcmp(rd->peers[rd->last].conf->name, name) == 0))
+		return &rd->peers[rd->last];
+	for (size_t i = 0; i < rd->npeers; i++) {
+		if (strcmp(rd->peers[i].conf->name, name) == 0) {
+			rd->last = i;
+			return &rd->peers[i];
+		}
+	}
+	return NULL;
+}
+
+static int
+fam_of(int family)
+{
+	return family == AF_INET6 ? BGP_FAM_IPV6_UNICAST : BGP_FAM_IPV4_UNICAST;
+}
+
+static void
+restart_finish(struct ribd *rd, const char *why)
+{
+	struct diag d;
+	int n;
+
+	if (rd->restart_done)
+		return;
+	rd->restart_done = true;
+	if (!rd->ks)
+		return;
+	diag_init(&d, "kernel");
+	n = ksync_sweep(rd->ks, &d);
+	if (n < 0)
+		log_warn("graceful restart: sweeping stale kernel routes: %s", d.msg);
+	else
+		log_info("graceful restart: %s; %d stale kernel route(s) removed", why, n);
+}
+
+/* Restarting speaker: done when every peer has been up and sent its End-of-RIBs. */
+static void
+restart_check(struct ribd *rd)
+{
+	if (rd->restart_done)
+		return;
+	for (size_t i = 0; i < rd->npeers; i++)
+		if (!rd->peers[i].up_once || rd->peers[i].eor_wanted)
+			return;
+	restart_finish(rd, "End-of-RIB from every peer");
+}
+
+static void
+hook_update(void *arg, const char *peer, const struct prefix *p, const struct bgp_route *r)
+{
+	struct ribd *rd = arg;
+	struct ribd_peer *rp = peer_find(rd, peer);
+	struct filter_verdict v;
+	struct bgp_attrs tmp, own;
+	struct bgp_nexthop nh;
+	struct rib_aset *as;
+	int rc;
+
+	if (!rp)
+		return;
+	tmp = r->attrs;		/* shallow: only the present mask changes */
+	/* RFC 4271 §5.1.5: LOCAL_PREF from an external peer is ignored. */
+	if (rp->ebgp)
+		tmp.present &= ~BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);
+	/* RFC 4271 §9.1.2: a route with our own AS in its path is not used. */
+	if (bgp_as_path_contains(&tmp.as_path, rd->conf->local_as)) {
+		rp->looped++;
+		(void)rib_route_withdraw(rd->rib, rp->idx, p);
+		return;
+	}
+	filter_eval(rp->import, rp->ebgp, p, &tmp, &v);
+	if (!v.permit) {
+		rp->filtered++;
+		(void)rib_route_withdraw(rd->rib, rp->idx, p);	/* it may have passed before */
+		return;
+	}
+	memset(&nh, 0, sizeof(nh));
+	nh.global = r->nexthop;
+	nh.has_ll = r->has_ll;
+	if (r->has_ll)
+		nh.ll = r->nexthop_ll;
+	if (filter_verdict_modifies(&v)) {
+		bgp_attrs_init(&own);
+		if (bgp_attrs_dup(&own, &tmp) != 0 || filter_apply(v.rule, &own) != 0) {
+			bgp_attrs_free(&own);
+			log_warn("%s: out of memory applying the import filter", peer);
+			return;
+		}
+		as = rib_aset_intern(rd->rib, &own, &nh);
+		bgp_attrs_free(&own);
+	} else {
+		as = rib_aset_intern(rd->rib, &tmp, &nh);
+	}
+	if (!as) {
+		log_warn("%s: out of memory interning attributes", peer);
+		return;
+	}
+	rc = rib_route_update(rd->rib, rp->idx, p, as);
+	rib_aset_unref(rd->rib, as);
+	if (rc == 0)
+		rp->accepted++;
+}
+
+static void
+hook_withdraw(void *arg, const char *peer, const struct prefix *p)
+{
+	struct ribd *rd = arg;
+	struct ribd_peer *rp = peer_find(rd, peer);
+
+	if (rp)
+		(void)rib_route_withdraw(rd->rib, rp->idx, p);
+}
+
+static void
+hook_peer_up(void *arg, const struct bgp_peer *p)
+{
+	struct ribd *rd = arg;
+	struct ribd_peer *rp = peer_find(rd, p->conf->name);
+	struct rib_peer_info pi;
+	const struct bgp_caps *caps = &p->remote_open.caps;
+
+	if (!rp)
+		return;
+	pi = *rib_peer_get(rd->rib, rp->idx);
+	pi.router_id = p->remote_open.bgp_id;
+	rib_peer_set(rd->rib, rp->idx, &pi);
+	rp->peer_restart_time = caps->gr ? caps->gr_time : 0;
+	if (!rp->up_once) {
+		rp->up_once = true;
+		rp->eor_wanted = p->wctx.families;
+	}
+	/* RFC 4724 §4.2: stale routes of a family the restarted peer did not keep
+	 * forwarding for (no F bit, or no GR capability at all) go at once. */
+	if (rp->stale_pending) {
+		for (int f = 0; f < BGP_FAM_COUNT; f++) {
+			uint16_t afi;
+			uint8_t safi;
+			bool kept = false;
+
+			bgp_family_to_afisafi((enum bgp_family)f, &afi, &safi);
+			for (size_t i = 0; caps->gr && i < caps->ngr; i++)
+				if (caps->gr_af[i].afi == afi && caps->gr_af[i].safi == safi)
+					kept = caps->gr_af[i].flags & BGP_GR_AF_FORWARDING;
+			if (!kept)
+				rib_peer_stale_sweep(rd->rib, rp->idx,
+				    f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET);
+		}
+	}
+	restart_check(rd);
+}
+
+static void
+hook_peer_down(void *arg, const char *peer, bool graceful)
+{
+	struct ribd *rd = arg;
+	struct ribd_peer *rp = peer_find(rd, peer);
+
+	if (!rp)
+		return;
+	if (graceful && rp->peer_restart_time > 0) {
+		size_t n = rib_peer_stale_mark(rd->rib, rp->idx, 0);
+
+		rp->stale_pending = true;
+		rp->stale_deadline = rd->now + (uint64_t)rp->peer_restart_time * 1000;
+		log_info("%s: graceful restart (helper): keeping %zu route(s) stale for up to "
+		    "%u s", peer, n, rp->peer_restart_time);
+		return;
+	}
+	rp->stale_pending = false;
+	(void)rib_peer_flush(rd->rib, rp->idx);
+}
+
+static void
+hook_eor(void *arg, const char *peer, int family)
+{
+	struct ribd *rd = arg;
+	struct ribd_peer *rp = peer_find(rd, peer);
+	size_t n;
+
+	if (!rp)
+		return;
+	n = rib_peer_stale_sweep(rd->rib, rp->idx, family);
+	if (n)
+		log_info("%s: End-of-RIB (%s): %zu stale route(s) removed", peer,
+		    family == AF_INET6 ? "ipv6" : "ipv4", n);
+	rib_peer_eor(rd->rib, rp->idx, family);
+	if (rp->stale_pending && rib_peer_npaths(rd->rib, rp->idx) == 0)
+		rp->stale_pending = false;
+	rp->eor_wanted &= ~BGP_FAM_BIT(fam_of(family));
+	restart_check(rd);
+}
+
+/* ---- lifecycle ---- */
+
+struct ribd *
+ribd_new(const struct bgp_conf *conf, uint64_t now_ms, struct diag *d)
+{
+	struct rib_conf rc = {
+		.ecmp_max = conf->rib.ecmp_max_paths,
+		.always_compare_med = conf->rib.always_compare_med,
+		.local_as = conf->local_as,
+		.router_id = conf->router_id,
+	};
+	struct ribd *rd = calloc(1, sizeof(*rd));
+	uint16_t maxrt = 0;
+
+	if (!rd)
+		return NULL;
+	rd->conf = conf;
+	rd->now = now_ms;
+	rd->rib = rib_new(&rc);
+	rd->peers = calloc(conf->npeers ? conf->npeers : 1, sizeof(*rd->peers));
+	if (!rd->rib || !rd->peers)
+		goto nomem;
+	for (size_t i = 0; i < conf->npeers; i++) {
+		const struct bgp_conf_peer *cp = &conf->peers[i];
+		struct ribd_peer *rp = &rd->peers[rd->npeers];
+		struct rib_peer_info pi;
+		int idx;
+
+		memset(&pi, 0, sizeof(pi));
+		pi.asn = cp->remote_as;
+		pi.addr = cp->addr;
+		pi.ebgp = cp->remote_as != conf->local_as;
+		snprintf(pi.name, sizeof(pi.name), "%s", cp->name);
+		idx = rib_peer_add(rd->rib, &pi);
+		if (idx < 0)
+			goto nomem;
+		rp->conf = cp;
+		rp->idx = (uint16_t)idx;
+		rp->ebgp = pi.ebgp;
+		rp->import = cp->import_filter[0] ?
+		    filter_find(&conf->rib.filters, cp->import_filter) : NULL;
+		if (cp->gr_enabled && cp->gr_restart_time > maxrt)
+			maxrt = cp->gr_restart_time;
+		rd->npeers++;
+	}
+	rd->restart_deadline = now_ms + (uint64_t)(maxrt ? maxrt : BGP_CONF_GR_RESTART_DEFAULT) *
+	    1000;
+	if (conf->rib.kernel) {
+		rd->kr = kroute_open(conf->rib.kernel_table, conf->rib.kernel_protocol, d);
+		if (!rd->kr) {
+			ribd_free(rd);
+			return NULL;
+		}
+		rd->ks = ksync_new(rd->kr);
+		if (!rd->ks)
+			goto nomem;
+		rd->adopted = ksync_adopt(rd->ks, d);
+		if (rd->adopted < 0) {
+			int e = -rd->adopted;
+
+			ribd_free(rd);
+			errno = e;
+			return NULL;
+		}
+		if (rib_client_add(rd->rib, &kernel_ops, rd) != 0)
+			goto nomem;
+		if (rd->adopted > 0)
+			log_info("kernel: adopted %d route(s) of table %u protocol %u from the "
+			    "previous run (stale until the peers re-advertise)", rd->adopted,
+			    conf->rib.kernel_table, conf->rib.kernel_protocol);
+	}
+	if (rd->adopted <= 0)
+		rd->restart_done = true;	/* nothing to keep: not a restart */
+	rd->client.route_update = hook_update;
+	rd->client.route_withdraw = hook_withdraw;
+	rd->client.peer_up = hook_peer_up;
+	rd->client.peer_down = hook_peer_down;
+	rd->client.eor = hook_eor;
+	rd->client.arg = rd;
+	rd->client.keep_adjin = conf->rib.keep_adj_rib_in;
+	return rd;
+nomem:
+	ribd_free(rd);
+	diag_failv(d, -ENOMEM, "out of memory building the RIB");
+	errno = ENOMEM;
+	return NULL;
+}
+
+void
+ribd_free(struct ribd *rd)
+{
+	if (!rd)
+		return;
+	rib_free(rd->rib);
+	ksync_free(rd->ks);
+	kroute_close(rd->kr);
+	free(rd->peers);
+	free(rd);
+}
+
+int
+ribd_adopted(const struct ribd *rd)
+{
+	return rd->adopted > 0 ? rd->adopted : 0;
+}
+
+const struct bgp_rib_client *
+ribd_client(struct ribd *rd)
+{
+	return &rd->client;
+}
+
+struct rib *
+ribd_rib(struct ribd *rd)
+{
+	return rd->rib;
+}
+
+bool
+ribd_restart_done(const struct ribd *rd)
+{
+	return rd->restart_done;
+}
+
+void
+ribd_tick(struct ribd *rd, uint64_t now_ms)
+{
+	rd->now = now_ms;
+	for (size_t i = 0; i < rd->npeers; i++) {
+		struct ribd_peer *rp = &rd->peers[i];
+
+		if (rp->stale_pending && now_ms >= rp->stale_deadline) {
+			size_t n = rib_peer_stale_sweep(rd->rib, rp->idx, 0);
+
+			rp->stale_pending = false;
+			log_info("%s: restart time over: %zu stale route(s) removed",
+			    rp->conf->name, n);
+		}
+	}
+	if (!rd->restart_done && now_ms >= rd->restart_deadline)
+		restart_finish(rd, "restart time over");
+}
+
+void
+ribd_stop(struct ribd *rd, bool keep_kernel)
+{
+	struct diag d;
+
+	if (!rd->ks)
+		return;
+	/* Clients must not touch the kernel while the RIB is torn down. */
+	rib_client_del(rd->rib, &kernel_ops, rd);
+	if (keep_kernel)
+		return;
+	diag_init(&d, "kernel");
+	if (ksync_flush(rd->ks, &d) < 0)
+		log_warn("kernel: removing our routes: %s", d.msg);
+}
+
+/* ---- control API ---- */
+
+static json_object *
+path_json(struct ribd *rd, const struct rib_path *p)
+{
+	json_object *o = json_object_new_object();
+	const struct rib_peer_info *pi = rib_peer_get(rd->rib, p->peer);
+	char buf[1024];
+
+	json_object_object_add(o, "peer", json_object_new_string(pi ? pi->name : "?"));
+	json_object_object_add(o, "best", json_object_new_boolean(p->flags & RIB_PATH_BEST));
+	json_object_object_add(o, "multipath",
+	    json_object_new_boolean(p->flags & RIB_PATH_MULTIPATH));
+	json_object_object_add(o, "stale", json_object_new_boolean(p->flags & RIB_PATH_STALE));
+	json_object_object_add(o, "as_path", json_object_new_string(
+	    bgp_as_path_format(&p->aset->attrs.as_path, buf, sizeof(buf))));
+	json_object_object_add(o, "next_hop", json_object_new_string(
+	    addr_format(&p->aset->nh.global, buf, sizeof(buf))));
+	json_object_object_add(o, "local_pref", json_object_new_int64(rib_path_local_pref(p)));
+	if (bgp_attrs_has(&p->aset->attrs, BGP_ATTR_MED))
+		json_object_object_add(o, "med", json_object_new_int64(p->aset->attrs.med));
+	json_object_object_add(o, "origin", json_object_new_string(
+	    bgp_origin_name(p->aset->attrs.origin)));
+	if (p->aset->attrs.ncommunities)
+		json_object_object_add(o, "communities", json_object_new_string(
+		    bgp_communities_format(&p->aset->attrs, buf, sizeof(buf))));
+	return o;
+}
+
+static int
+dump_net(const struct rib_net *n, void *arg)
+{
+	void **a = arg;
+	struct ribd *rd = a[0];
+	json_object *arr = a[1], *o;
+	struct prefix p;
+	char buf[PREFIX_STRLEN];
+
+	rib_net_prefix(n, &p);
+	o = path_json(rd, n->paths);
+	json_object_object_add(o, "prefix", json_object_new_string(
+	    prefix_format(&p, buf, sizeof(buf))));
+	json_object_array_add(arr, o);
+	return 0;
+}
+
+static int
+h_rib(struct ctl_req *req, void *arg)
+{
+	struct ribd *rd = arg;
+	struct rib_stats st;
+	char q[PREFIX_STRLEN + 8];
+	json_object *o;
+
+	if (ctl_query(req, "prefix", q, sizeof(q)) == 1) {
+		struct prefix p;
+		const struct rib_net *n;
+		json_object *arr;
+
+		if (prefix_parse(q, &p, PREFIX_PARSE_STRICT) != 0)
+			return ctl_reply_error(req, 400, "bad_request", "bad prefix", q);
+		n = rib_net_get(rd->rib, &p);
+		if (!n)
+			return ctl_reply_error(req, 404, "not_found", "no route", q);
+		arr = json_object_new_array();
+		for (const struct rib_path *pa = n->paths; pa; pa = pa->next)
+			json_object_array_add(arr, path_json(rd, pa));
+		o = json_object_new_object();
+		json_object_object_add(o, "prefix", json_object_new_string(q));
+		json_object_object_add(o, "paths", arr);
+		return ctl_reply_json(req, 200, o);
+	}
+	if (ctl_query(req, "dump", q, sizeof(q)) == 1) {
+		void *a[2];
+
+		a[0] = rd;
+		a[1] = json_object_new_array();
+		rib_walk(rd->rib, 0, dump_net, a);
+		return ctl_reply_json(req, 200, a[1]);
+	}
+	rib_stats_get(rd->rib, &st);
+	o = json_object_new_object();
+	json_object_object_add(o, "prefixes_ipv4", json_object_new_int64((int64_t)st.nets[0]));
+	json_object_object_add(o, "prefixes_ipv6", json_object_new_int64((int64_t)st.nets[1]));
+	json_object_object_add(o, "paths", json_object_new_int64((int64_t)st.paths));
+	json_object_object_add(o, "attribute_sets", json_object_new_int64((int64_t)st.asets));
+	json_object_object_add(o, "stale", json_object_new_int64((int64_t)st.stale));
+	json_object_object_add(o, "memory_bytes", json_object_new_int64(
+	    (int64_t)(st.mem_nets + st.mem_paths + st.mem_buckets)));
+	json_object_object_add(o, "restart_done", json_object_new_boolean(rd->restart_done));
+	if (rd->ks) {
+		struct ksync_stats ks;
+		json_object *k = json_object_new_object();
+
+		ksync_stats(rd->ks, &ks);
+		json_object_object_add(k, "table", json_object_new_int64(rd->conf->rib.kernel_table));
+		json_object_object_add(k, "installed", json_object_new_int64((int64_t)ks.installed));
+		json_object_object_add(k, "stale", json_object_new_int64((int64_t)ks.stale));
+		json_object_object_add(k, "adopted", json_object_new_int64(ribd_adopted(rd)));
+		json_object_object_add(k, "errors", json_object_new_int64(
+		    (int64_t)rd->kernel_errors));
+		json_object_object_add(o, "kernel", k);
+	}
+	{
+		json_object *arr = json_object_new_array();
+
+		for (size_t i = 0; i < rd->npeers; i++) {
+			struct ribd_peer *rp = &rd->peers[i];
+			json_object *p = json_object_new_object();
+
+			json_object_object_add(p, "name", json_object_new_string(rp->conf->name));
+			json_object_object_add(p, "paths", json_object_new_int64(
+			    (int64_t)rib_peer_npaths(rd->rib, rp->idx)));
+			json_object_object_add(p, "accepted", json_object_new_int64(
+			    (int64_t)rp->accepted));
+			json_object_object_add(p, "filtered", json_object_new_int64(
+			    (int64_t)rp->filtered));
+			json_object_object_add(p, "import", json_object_new_string(
+			    rp->import ? rp->import->name : rp->ebgp ? "(none: RFC 8212 deny)" :
+			    "(none: accept)"));
+			json_object_object_add(p, "stale_pending",
+			    json_object_new_boolean(rp->stale_pending));
+			json_object_array_add(arr, p);
+		}
+		json_object_object_add(o, "peers", arr);
+	}
+	return ctl_reply_json(req, 200, o);
+}
+
+int
+ribd_control_register(struct ribd *rd, struct ctl_server *ctl)
+{
+	return ctl_register(ctl, "GET", "/v1/bgp/rib", h_rib, rd);
+}
