@@ -35,6 +35,7 @@ $(eval $(call add_unit,bgp_rib,tests/unit/bgp/test_rib.c,bgp cutover,))
 $(eval $(call add_unit,bgp_rib_model,tests/unit/bgp/test_rib_model.c,bgp cutover,))
 $(eval $(call add_unit,bgp_filter,tests/unit/bgp/test_filter.c,bgp cutover,))
 INTEGRATION_TESTS += tests/integration/bgp_rib_ris.sh
+INTEGRATION_TESTS += tests/integration/bgp_rib_gr.sh
 
 # --- BFD ---
 $(eval $(call add_unit,bgp_bfd,tests/unit/bgp/test_bfd.c,bgp cutover,$(EVENT_LIBS)))

@@ -34,6 +34,7 @@ struct rib_peer {
 	struct rib_peer_info	 info;
 	bool			 used;
 	size_t			 npaths;
+	size_t			 nstale;
 };
 
 struct rib_client {
@@ -51,6 +52,7 @@ struct rib {
 	size_t			 nasets;
 	size_t			 npaths;
 	size_t			 nstale;
+	struct rib_aset		*last_as;	/* one-entry intern cache (not referenced) */
 	uint32_t		 seq;
 	struct slab		 slab_net4, slab_net6, slab_path;
 	struct rib_peer		*peers;
@@ -365,10 +367,18 @@ rib_aset_intern(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexth
 
 	if (!nh)
 		nh = &none;
+	/* Consecutive routes of one UPDATE carry the same attributes: one comparison
+	 * instead of hashing them again. */
+	as = r->last_as;
+	if (as && nh_equal(&as->nh, nh) && bgp_attrs_equal(&as->attrs, a)) {
+		as->refcnt++;
+		return as;
+	}
 	h = mix64(bgp_attrs_hash(a) ^ nh_hash(nh));
 	for (as = r->abuckets[h & (r->nabuckets - 1)]; as; as = as->hnext) {
 		if (as->hash == h && nh_equal(&as->nh, nh) && bgp_attrs_equal(&as->attrs, a)) {
 			as->refcnt++;
+			r->last_as = as;
 			return as;
 		}
 	}
@@ -391,6 +401,7 @@ rib_aset_intern(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexth
 	as->hnext = r->abuckets[h & (r->nabuckets - 1)];
 	r->abuckets[h & (r->nabuckets - 1)] = as;
 	r->nasets++;
+	r->last_as = as;
 	return as;
 }
 
@@ -410,6 +421,8 @@ rib_aset_unref(struct rib *r, struct rib_aset *as)
 		return;
 	if (--as->refcnt > 0)
 		return;
+	if (r->last_as == as)
+		r->last_as = NULL;
 	for (pp = &r->abuckets[as->hash & (r->nabuckets - 1)]; *pp; pp = &(*pp)->hnext) {
 		if (*pp == as) {
 			*pp = as->hnext;
@@ -844,8 +857,10 @@ notify(struct rib *r, const struct prefix *pfx, const struct rib_net *n,
 static void
 path_free(struct rib *r, struct rib_path *p)
 {
-	if (p->flags & RIB_PATH_STALE)
+	if (p->flags & RIB_PATH_STALE) {
 		r->nstale--;
+		r->peers[p->peer].nstale--;
+	}
 	r->peers[p->peer].npaths--;
 	r->npaths--;
 	rib_aset_unref(r, p->aset);
@@ -887,6 +902,7 @@ rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
 		if (path->flags & RIB_PATH_STALE) {
 			path->flags &= (uint16_t)~RIB_PATH_STALE;
 			r->nstale--;
+			r->peers[peer].nstale--;
 		}
 	} else {
 		path = slab_alloc(&r->slab_path);
@@ -1005,8 +1021,9 @@ peer_remove(struct rib *r, uint16_t peer, int family, bool stale_only)
 	struct net_list l;
 	size_t done = 0;
 
-	if (peer >= r->npeers)
-		return 0;
+	if (peer >= r->npeers || r->peers[peer].npaths == 0 ||
+	    (stale_only && r->peers[peer].nstale == 0))
+		return 0;	/* nothing to find: no walk over the whole table */
 	/* WARNING: on allocation failure only the nets collected so far are handled. */
 	(void)net_list_collect(r, peer, family, stale_only, &l);
 	for (size_t i = 0; i < l.n; i++) {
@@ -1037,6 +1054,7 @@ rib_peer_stale_mark(struct rib *r, uint16_t peer, int family)
 				if (p->peer == peer && !(p->flags & RIB_PATH_STALE)) {
 					p->flags |= RIB_PATH_STALE;
 					r->nstale++;
+					r->peers[peer].nstale++;
 					done++;
 				}
 			}

@@ -377,7 +377,9 @@ op_disconnect(void *ctx)
 	p->conn = NULL;
 	conn_close(p->sp, p->pend);
 	p->pend = NULL;
-	p->has_remote_open = false;
+	/* has_remote_open stays: op_down() (called after this when Established is left on
+	 * a TCP failure) needs the peer's GR capability to decide on RFC 4724 helper mode;
+	 * the next OPEN received overwrites it. */
 }
 
 static void

@@ -338,7 +338,7 @@ parse_rule(struct pctx *c, struct json_object *o, struct dp_bundle_rule *r)
 	char ptext[16];
 	uint32_t port = 0, end = 0;
 	bool has_port, has_end;
-	int rc, idx;
+	int rc, idx = 0;
 	size_t m;
 
 	if ((rc = check_keys(c, o, keys)))
@@ -436,7 +436,7 @@ parse_endpoint(struct pctx *c, struct json_object *o, struct dp_bundle_endpoint 
 	static const char *const defs[] = { "deny", "allow", NULL };
 	struct json_object *arr;
 	bool has_rules[2] = { false, false };
-	int rc, idx;
+	int rc, idx = 0;
 	size_t m;
 
 	if ((rc = check_keys(c, o, keys)))

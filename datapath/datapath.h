@@ -154,8 +154,14 @@ struct dp_flow_filter {
 	uint32_t	 from_ep, to_ep;
 	struct addr	 from_addrs[2], to_addrs[2];
 	size_t		 nfrom_addrs, nto_addrs;
+	uint64_t	 after_seq;	/* only records newer than this (follow) */
 };
 void	dp_flow_filter_init(struct dp_flow_filter *f);
+/* One filter option by its CLI/API name ("from-pod", "to-pod", "from-ip", "to-ip",
+ * "verdict", "protocol", "port", "after"): 0, -EINVAL (bad value, reason in err),
+ * -ENOENT (unknown pod) or -ENOTSUP (unknown key). */
+int	dp_flow_filter_set(struct dp *dp, struct dp_flow_filter *f, const char *key,
+	    const char *value, char *err, size_t errlen);
 /* Resolve a pod (endpoint) name, "ns/pod" or just "pod", into the filter's from
  * (from = true) or to side. -ENOENT when no endpoint has that name. */
 int	dp_flow_filter_pod(struct dp *dp, struct dp_flow_filter *f, bool from,

@@ -119,9 +119,30 @@ struct dp_endpoint {
 	__u32	ep_id;		/* 1..65535 (Cilium endpoint id range) */
 	__u32	identity;	/* the pod's own identity */
 	__u8	mode;		/* enum dp_mode */
-	__u8	pad[3];
+	__u8	flags;		/* DP_EP_F_*: set by sync from the endpoint's entries */
+	__u8	pad[2];
 	__u32	pad2;
 };
+/* The endpoint has any-identity (sec_label 0) entries in that direction; without
+ * them the datapath skips the L4-only lookup. */
+#define DP_EP_F_L4_INGRESS	0x01
+#define DP_EP_F_L4_EGRESS	0x02
+
+/*
+ * Exact-match indexes beside the Cilium-layout LPM maps (user space mirrors every
+ * full-length entry into them). A full-length entry is the longest prefix an LPM
+ * lookup can return, so a hit here is exactly the LPM answer at hash cost; a miss
+ * falls back to the LPM trie. They keep the verdict cost flat as maps grow.
+ */
+struct dp_policy_exact_key {
+	__u32	ep_id;
+	__u32	sec_label;
+	__u8	egress;
+	__u8	protocol;
+	__be16	dport;
+};
+#define DP_POLICY_EXACT_SIZE	262144
+/* dp_ipcache_host: key = struct dp_ipcache_key with a /32 or /128 prefixlen. */
 
 #define DP_ENDPOINT_MAP_SIZE	4096
 #define DP_EP_ID_MAX		65535
@@ -325,6 +346,7 @@ _Static_assert(sizeof(struct dp_ipcache_info) == 12, "remote_endpoint_info is 12
 _Static_assert(__builtin_offsetof(struct dp_ipcache_info, tunnel_endpoint) == 4, "info.tunnel");
 _Static_assert(__builtin_offsetof(struct dp_ipcache_info, key) == 10, "info.key");
 _Static_assert(sizeof(struct dp_endpoint) == 16, "endpoint value");
+_Static_assert(sizeof(struct dp_policy_exact_key) == 12, "exact policy key");
 _Static_assert(sizeof(struct dp_ct_key) == 40, "ct key");
 _Static_assert(sizeof(struct dp_ct_entry) == 40, "ct entry");
 _Static_assert(sizeof(struct dp_frag_key) == 40, "frag key");

@@ -22,6 +22,8 @@ enum dp_map_idx {
 	DP_MAP_NAMES,
 	DP_MAP_META,
 	DP_MAP_FLOWLOG,
+	DP_MAP_IPCACHE_HOST,
+	DP_MAP_POLICY_EXACT,
 	DP_MAP_COUNT,
 };
 
@@ -40,5 +42,14 @@ struct dp {
 };
 
 void	dp_state_free(struct dp_state *st);
+
+struct dp_ipcache_key;
+struct dp_policy_key;
+struct dp_policy_exact_key;
+/* ipcache edits that keep the host index (dp_ipcache_host) in step (maps.c) */
+int	dp_ipcache_key_put(struct dp *dp, const struct dp_ipcache_key *k, uint32_t identity);
+int	dp_ipcache_key_del(struct dp *dp, const struct dp_ipcache_key *k);
+void	dp_policy_exact_key_make(struct dp_policy_exact_key *x, uint32_t ep_id,
+	    const struct dp_policy_key *k);
 
 #endif

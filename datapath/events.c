@@ -175,6 +175,68 @@ dp_flow_filter_pod(struct dp *dp, struct dp_flow_filter *f, bool from, const cha
 	return -ENOENT;
 }
 
+int
+dp_flow_filter_set(struct dp *dp, struct dp_flow_filter *f, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	char *end;
+	long n;
+	uint8_t u8;
+
+	err[0] = '\0';
+	if (!strcmp(key, "from-pod") || !strcmp(key, "to-pod")) {
+		if (dp_flow_filter_pod(dp, f, key[0] == 'f', value)) {
+			snprintf(err, errlen, "no endpoint named '%s'", value);
+			return -ENOENT;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "from-ip") || !strcmp(key, "to-ip")) {
+		struct prefix *p = key[0] == 'f' ? &f->from_ip : &f->to_ip;
+
+		if (prefix_parse(value, p, PREFIX_PARSE_NORMALIZE | PREFIX_PARSE_HOST_OK)) {
+			snprintf(err, errlen, "'%s' is not an address or prefix", value);
+			return -EINVAL;
+		}
+		if (key[0] == 'f')
+			f->has_from_ip = true;
+		else
+			f->has_to_ip = true;
+		return 0;
+	}
+	if (!strcmp(key, "verdict")) {
+		if (dp_verdict_parse(value, &f->verdict)) {
+			snprintf(err, errlen, "verdict: FORWARDED, DROPPED or AUDIT");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "protocol")) {
+		if (dp_proto_parse(value, &u8) || u8 == 0) {
+			snprintf(err, errlen, "protocol: tcp, udp, icmp, icmpv6, sctp or 1..255");
+			return -EINVAL;
+		}
+		f->proto = u8;
+		return 0;
+	}
+	if (!strcmp(key, "port") || !strcmp(key, "after")) {
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno || *end || !*value || n < 0 || (key[0] == 'p' && n > 65535)) {
+			snprintf(err, errlen, "%s: %s", key, key[0] == 'p' ? "0..65535" :
+			    "a sequence number");
+			return -EINVAL;
+		}
+		if (key[0] == 'p')
+			f->port = (int)n;
+		else
+			f->after_seq = (uint64_t)n;
+		return 0;
+	}
+	snprintf(err, errlen, "unknown filter '%s'", key);
+	return -ENOTSUP;
+}
+
 static void
 ev_addr(const struct dp_flow_event *e, bool src, struct addr *a)
 {
@@ -245,6 +307,8 @@ dp_flows_last(struct dp *dp, const struct dp_flow_filter *f, size_t n, dp_flow_f
 		uint32_t seq = newest - i, slot = seq % DP_FLOWLOG_SIZE;
 		struct dp_flow_record r;
 
+		if (f && seq <= f->after_seq)
+			break;
 		if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_FLOWLOG], &slot, &r) || r.seq != seq)
 			continue;	/* overwritten by a newer lap */
 		if (f && !dp_flow_match(f, &r.ev))

@@ -45,14 +45,45 @@ dp_ipcache_key_make(struct dp_ipcache_key *k, const struct prefix *p)
 	memcpy(k->addr, p->addr.bytes, p->addr.family == AF_INET ? 4 : 16);
 }
 
+static bool
+ipcache_is_host(const struct dp_ipcache_key *k)
+{
+	return k->prefixlen == DP_IPCACHE_STATIC_PREFIX +
+	    (k->family == DP_FAMILY_V4 ? 32u : 128u);
+}
+
+/* The LPM entry, plus its mirror in the host index for /32 and /128. */
+int
+dp_ipcache_key_put(struct dp *dp, const struct dp_ipcache_key *k, uint32_t identity)
+{
+	struct dp_ipcache_info v = { .sec_identity = identity };
+
+	if (bpf_map_update_elem(dp->map_fd[DP_MAP_IPCACHE], k, &v, BPF_ANY))
+		return -errno;
+	if (ipcache_is_host(k) &&
+	    bpf_map_update_elem(dp->map_fd[DP_MAP_IPCACHE_HOST], k, &v, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int
+dp_ipcache_key_del(struct dp *dp, const struct dp_ipcache_key *k)
+{
+	int rc = errno_rc(bpf_map_delete_elem(dp->map_fd[DP_MAP_IPCACHE], k));
+
+	if (ipcache_is_host(k) && bpf_map_delete_elem(dp->map_fd[DP_MAP_IPCACHE_HOST], k) &&
+	    errno != ENOENT && !rc)
+		rc = -errno;
+	return rc;
+}
+
 int
 dp_ipcache_put(struct dp *dp, const struct prefix *p, uint32_t identity)
 {
 	struct dp_ipcache_key k;
-	struct dp_ipcache_info v = { .sec_identity = identity };
 
 	dp_ipcache_key_make(&k, p);
-	return errno_rc(bpf_map_update_elem(dp->map_fd[DP_MAP_IPCACHE], &k, &v, BPF_ANY));
+	return dp_ipcache_key_put(dp, &k, identity);
 }
 
 int
@@ -61,7 +92,19 @@ dp_ipcache_del(struct dp *dp, const struct prefix *p)
 	struct dp_ipcache_key k;
 
 	dp_ipcache_key_make(&k, p);
-	return errno_rc(bpf_map_delete_elem(dp->map_fd[DP_MAP_IPCACHE], &k));
+	return dp_ipcache_key_del(dp, &k);
+}
+
+void
+dp_policy_exact_key_make(struct dp_policy_exact_key *x, uint32_t ep_id,
+    const struct dp_policy_key *k)
+{
+	memset(x, 0, sizeof(*x));
+	x->ep_id = ep_id;
+	x->sec_label = k->sec_label;
+	x->egress = k->egress;
+	x->protocol = k->protocol;
+	x->dport = k->dport;
 }
 
 int
@@ -69,20 +112,34 @@ dp_policy_put(struct dp *dp, uint32_t ep_id, const struct dp_policy_key *k,
     const struct dp_policy_entry *e)
 {
 	int fd = dp_policy_map(dp, ep_id, true);
+	struct dp_policy_exact_key x;
 
 	if (fd < 0)
 		return fd;
-	return errno_rc(bpf_map_update_elem(fd, k, e, BPF_ANY));
+	if (bpf_map_update_elem(fd, k, e, BPF_ANY))
+		return -errno;
+	if (k->prefixlen != DP_POLICY_FULL_PREFIX)
+		return 0;
+	dp_policy_exact_key_make(&x, ep_id, k);
+	return errno_rc(bpf_map_update_elem(dp->map_fd[DP_MAP_POLICY_EXACT], &x, e, BPF_ANY));
 }
 
 int
 dp_policy_del(struct dp *dp, uint32_t ep_id, const struct dp_policy_key *k)
 {
-	int fd = dp_policy_map(dp, ep_id, false);
+	int fd = dp_policy_map(dp, ep_id, false), rc;
+	struct dp_policy_exact_key x;
 
 	if (fd < 0)
 		return fd;
-	return errno_rc(bpf_map_delete_elem(fd, k));
+	rc = errno_rc(bpf_map_delete_elem(fd, k));
+	if (k->prefixlen == DP_POLICY_FULL_PREFIX) {
+		dp_policy_exact_key_make(&x, ep_id, k);
+		if (bpf_map_delete_elem(dp->map_fd[DP_MAP_POLICY_EXACT], &x) && errno != ENOENT &&
+		    !rc)
+			rc = -errno;
+	}
+	return rc;
 }
 
 int

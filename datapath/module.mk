@@ -1,5 +1,5 @@
 # datapath/: eBPF policy datapath (libdatapath.a), its BPF objects and tests.
-DP_SRCS := datapath/bundle.c datapath/compile.c datapath/loader.c datapath/maps.c datapath/sync.c datapath/events.c
+DP_SRCS := datapath/bundle.c datapath/compile.c datapath/loader.c datapath/maps.c datapath/sync.c datapath/events.c datapath/agent.c
 $(eval $(call add_lib,datapath,$(DP_SRCS)))
 
 $(eval $(call add_unit,dp_bundle,tests/unit/datapath/test_bundle.c,datapath cutover,$(JSON_LIBS)))
@@ -16,3 +16,15 @@ CUTOVER_CLI_SRCS += cmd/cutover/cli_policy.c cmd/cutover/cli_observe.c
 CUTOVER_CLI_LIBS += datapath
 CUTOVER_CLI_LDLIBS += $(JSON_LIBS) $(BPF_LIBS)
 INTEGRATION_TESTS += tests/integration/datapath_basic.sh
+
+# benchmarks (make bench; never part of make test)
+$(eval $(call add_bin,dp_bench,bench/datapath/dp_bench.c,datapath cutover,$(JSON_LIBS) $(BPF_LIBS)))
+$(eval $(call add_bin,dp_rr,bench/datapath/dp_rr.c,,))
+$(call obj,bench/datapath/dp_bench.c): $(GEN)/dp_lxc.skel.h
+BENCH_BINS += $(B)/bin/dp_bench $(B)/bin/dp_rr
+BENCHES += bench/datapath/run.sh
+
+# cutoverd: the datapath subsystem (datapath/agent.c)
+CUTOVERD_LIBS += datapath
+CUTOVERD_LDLIBS += $(BPF_LIBS)
+INTEGRATION_TESTS += tests/integration/datapath_restart.sh

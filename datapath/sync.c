@@ -133,7 +133,7 @@ static int
 dump_map(int fd, size_t ksz, size_t vsz, struct vec *out,
     void (*store)(void *ent, const void *k, const void *v))
 {
-	uint8_t k[64], next[64], v[128];
+	uint8_t k[64] = { 0 }, next[64], v[128];
 	bool first = true;
 
 	if (ksz > sizeof(k) || vsz > sizeof(v))
@@ -353,6 +353,7 @@ out:
 static int
 build_wanted(struct sync_ctx *c, const struct dp_bundle *b)
 {
+	struct ep_ent *wanted_ep;
 	int rc;
 
 	for (size_t i = 0; i < b->nidentities; i++)
@@ -387,6 +388,7 @@ build_wanted(struct sync_ctx *c, const struct dp_bundle *b)
 				ne->v.has6 = 1;
 			}
 		}
+		wanted_ep = NULL;
 		if (ep->ifname[0]) {
 			unsigned idx = if_nametoindex(ep->ifname);
 
@@ -403,12 +405,22 @@ build_wanted(struct sync_ctx *c, const struct dp_bundle *b)
 				e->v.identity = ep->identity;
 				e->v.mode = ep->mode;
 				e->ifname = ep->ifname;
+				wanted_ep = e;
 			}
 		}
 		n = dp_compile_endpoint(ep, &c->compiled[i]);
 		if (n < 0)
 			return (int)n;
 		c->ncompiled = i + 1;
+		if (wanted_ep) {
+			for (long j = 0; j < n; j++) {
+				const struct dp_policy_key *k = &c->compiled[i][j].key;
+
+				if (k->sec_label == 0)
+					wanted_ep->v.flags |= k->egress ? DP_EP_F_L4_EGRESS :
+					    DP_EP_F_L4_INGRESS;
+			}
+		}
 		if ((size_t)n > c->dp->policy_max)
 			return diag_failv(c->d, -E2BIG, "endpoint %u (%s) needs %ld policy "
 			    "entries, its map holds %u", ep->id, ep->name, n, c->dp->policy_max);
@@ -500,10 +512,10 @@ static int
 put_ipc(struct sync_ctx *c, const void *x)
 {
 	const struct ipc_ent *e = x;
-	struct dp_ipcache_info v = { .sec_identity = e->id };
+	int rc = dp_ipcache_key_put(c->dp, &e->k, e->id);
 
-	if (bpf_map_update_elem(c->dp->map_fd[DP_MAP_IPCACHE], &e->k, &v, BPF_ANY))
-		return diag_failv(c->d, -errno, "ipcache update: %s", strerror(errno));
+	if (rc)
+		return diag_failv(c->d, rc, "ipcache update: %s", strerror(-rc));
 	c->st->ipcache_put++;
 	return 0;
 }
@@ -512,9 +524,10 @@ static int
 del_ipc(struct sync_ctx *c, const void *x)
 {
 	const struct ipc_ent *e = x;
+	int rc = dp_ipcache_key_del(c->dp, &e->k);
 
-	if (bpf_map_delete_elem(c->dp->map_fd[DP_MAP_IPCACHE], &e->k) && errno != ENOENT)
-		return diag_failv(c->d, -errno, "ipcache delete: %s", strerror(errno));
+	if (rc && rc != -ENOENT)
+		return diag_failv(c->d, rc, "ipcache delete: %s", strerror(-rc));
 	c->st->ipcache_del++;
 	return 0;
 }
@@ -525,7 +538,8 @@ same_ep(const void *a, const void *b)
 	const struct dp_endpoint *x = &((const struct ep_ent *)a)->v;
 	const struct dp_endpoint *y = &((const struct ep_ent *)b)->v;
 
-	return x->ep_id == y->ep_id && x->identity == y->identity && x->mode == y->mode;
+	return x->ep_id == y->ep_id && x->identity == y->identity && x->mode == y->mode &&
+	    x->flags == y->flags;
 }
 
 static int
@@ -565,12 +579,8 @@ put_pol(struct sync_ctx *c, const void *x)
 {
 	const struct pol_ent *e = x;
 	struct dp_policy_entry v = { .flags = e->flags, .rule_id = e->rule_id };
-	int fd = dp_policy_map(c->dp, e->ep_id, true), rc;
+	int rc = dp_policy_put(c->dp, e->ep_id, &e->k, &v);
 
-	if (fd < 0)
-		return diag_failv(c->d, fd, "policy map of endpoint %u: %s", e->ep_id,
-		    strerror(-fd));
-	rc = bpf_map_update_elem(fd, &e->k, &v, BPF_ANY) ? -errno : 0;
 	if (rc)
 		return diag_failv(c->d, rc, "policy map of endpoint %u: update: %s%s",
 		    e->ep_id, strerror(-rc), rc == -ENOSPC ? " (map full)" : "");
@@ -717,7 +727,7 @@ int
 dp_sync(struct dp *dp, const struct dp_bundle *b, struct dp_sync_stats *st,
     struct diag *d)
 {
-	struct dp_sync_stats local;
+	struct dp_sync_stats local = { 0 };
 	struct sync_ctx c = {
 		.dp = dp, .st = st ? st : &local, .d = d,
 		.want_ipc.esz = sizeof(struct ipc_ent), .cur_ipc.esz = sizeof(struct ipc_ent),

@@ -240,7 +240,7 @@ recompute(struct ipam_adv *adv, const struct adv_root *r, const struct prefix *r
 {
 	struct pfx_vec old = { 0 }, nw = { 0 };
 	size_t i, j;
-	int rc = 0, c;
+	int rc = 0;
 
 	trie_walk_covered(adv->set, region, collect_cb, &old);
 	dp(adv, r, region, &nw);
@@ -263,7 +263,7 @@ recompute(struct ipam_adv *adv, const struct adv_root *r, const struct prefix *r
 			adv->cb(&nw.v[j], true, adv->arg);
 	}
 	for (i = 0, j = 0; i < old.n; i++) {
-		while (j < nw.n && (c = prefix_cmp(&nw.v[j], &old.v[i])) < 0)
+		while (j < nw.n && prefix_cmp(&nw.v[j], &old.v[i]) < 0)
 			j++;
 		if (j < nw.n && prefix_eq(&nw.v[j], &old.v[i]))
 			continue;

@@ -27,3 +27,8 @@ $(eval $(call add_fuzz,fuzz_ipam,tests/fuzz/fuzz_ipam.c,ipam cutover,$(IPAM_LDLI
 CUTOVERD_SRCS += cmd/cutoverd/daemon_ipam.c
 CUTOVERD_LIBS += ipam
 CUTOVERD_LDLIBS += $(IPAM_LDLIBS)
+
+# make bench
+$(eval $(call add_bin,bench-ipam,bench/ipam/bench_ipam.c tests/unit/lib/test_store_harness.c,ipam cutover,$(IPAM_LDLIBS)))
+BENCH_BINS += $(B)/bin/bench-ipam
+BENCHES += bench/ipam/run.sh

@@ -339,7 +339,7 @@ sq_txn(struct store *s, const struct store_cmp *cmps, size_t ncmps,
 {
 	struct sq *q = s->priv;
 	sqlite3_stmt *st;
-	int64_t rev;
+	int64_t rev = 0;
 	size_t i;
 	int rc;
 
@@ -440,7 +440,7 @@ sq_poll(struct store *s, const char *prefix, int64_t *since, bool *changed)
 	char end[STORE_KEY_MAX + 2];
 	bool bounded = sq_prefix_end(prefix, end, sizeof(end));
 	sqlite3_stmt *st = sq_stmt(q, bounded ? Q_POLL : Q_POLL_ALL);
-	int64_t m = 0, rev;
+	int64_t m = 0, rev = 0;
 	int rc;
 
 	if ((rc = sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL)) != SQLITE_OK)

@@ -68,11 +68,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	diag_init(&d, NULL);
-	if ((rc = store_open(url, &s, &d))) {
+	if (store_open(url, &s, &d)) {
 		fprintf(stderr, "ipam-load: %s\n", d.msg);
 		return 1;
 	}
-	if ((rc = ipam_open(s, node, &im, &d))) {
+	if (ipam_open(s, node, &im, &d)) {
 		fprintf(stderr, "ipam-load: %s\n", d.msg);
 		store_close(s);
 		return 1;

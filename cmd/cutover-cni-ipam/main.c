@@ -64,15 +64,14 @@ fail(const char *ver, int code, const char *msg, const char *details)
 static char *
 read_stdin(size_t *len)
 {
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
+	size_t cap = 4096, n = 0, r;
+	char *buf = malloc(cap), *nb;
 
-	while (buf) {
-		size_t r;
-
+	if (!buf)
+		return NULL;
+	for (;;) {
 		if (n == cap) {
-			char *nb;
-
+			/* one byte past the limit is enough for the parser to refuse it */
 			if (cap > IPAM_CNI_MAX_INPUT)
 				break;
 			nb = realloc(buf, cap * 2);
@@ -84,9 +83,9 @@ read_stdin(size_t *len)
 			cap *= 2;
 		}
 		r = fread(buf + n, 1, cap - n, stdin);
-		n += r;
 		if (r == 0)
 			break;
+		n += r;
 	}
 	*len = n;
 	return buf;
@@ -97,6 +96,7 @@ run(const struct ipam_cni_req *rq)
 {
 	const char *ver = rq->cni_version;
 	const char *url = rq->store[0] ? rq->store : getenv("CUTOVER_STORE");
+	const char *env_node = getenv("CUTOVER_NODE");
 	char node[IPAM_NAME_MAX], details[800];
 	struct ipam_lease le;
 	struct store *s = NULL;
@@ -106,8 +106,8 @@ run(const struct ipam_cni_req *rq)
 
 	if (rq->node[0])
 		snprintf(node, sizeof(node), "%s", rq->node);
-	else if (getenv("CUTOVER_NODE") && *getenv("CUTOVER_NODE"))
-		snprintf(node, sizeof(node), "%s", getenv("CUTOVER_NODE"));
+	else if (env_node && *env_node)
+		snprintf(node, sizeof(node), "%s", env_node);
 	else if (gethostname(node, sizeof(node)))
 		return fail(ver, CNI_ERR_INVALID_CONFIG, "no node name", "set $.ipam.node");
 	node[sizeof(node) - 1] = '\0';
@@ -116,7 +116,7 @@ run(const struct ipam_cni_req *rq)
 		return fail(ver, rc == -EIO ? CNI_ERR_TRY_AGAIN : CNI_ERR_IO,
 		    "cannot open the IPAM store", d.msg);
 	diag_init(&d, "ipam");
-	if ((rc = ipam_open(s, node, &im, &d))) {
+	if (ipam_open(s, node, &im, &d)) {
 		store_close(s);
 		return fail(ver, CNI_ERR_IO, "cannot load IPAM state", d.msg);
 	}

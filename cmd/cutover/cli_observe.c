@@ -12,10 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "cmd/cutover/cli.h"
 #include "cmd/cutover/cli_datapath.h"
 #include "datapath/datapath.h"
+#include "lib/ctl.h"
 
 static volatile sig_atomic_t observe_stop;
 
@@ -50,14 +54,19 @@ observe_usage(FILE *out)
 	    "    --last N         how many recent flows (1..%d, default 20)\n"
 	    "    -f, --follow     keep printing new flows until interrupted\n"
 	    "    -o FORMAT        text (default) or json (one object per line)\n"
-	    "    --pin-root DIR   bpffs directory (default $%s or %s)\n"
+	    "    --pin-root DIR   bpffs directory (default $%s or %s); implies --direct\n"
+	    "    --direct         read the pinned maps even when cutoverd runs (then the\n"
+	    "                     daemon, which drains the events, is asked by default)\n"
 	    "    -h, --help       this text\n\n"
+	    "ENVIRONMENT\n"
+	    "    CUTOVER_SOCKET   cutoverd's control socket (default %s)\n\n"
 	    "EXIT STATUS\n"
 	    "    0 success, 1 failure (no datapath pinned), 2 usage error\n\n"
 	    "EXAMPLES\n"
 	    "    cutover observe --verdict DROPPED --last 50\n"
 	    "    cutover observe --to-pod prod/web-01 --protocol tcp --port 443 -f -o json\n",
-	    DP_FLOWLOG_SIZE, DP_FLOWLOG_SIZE, DP_PIN_ROOT_ENV, DP_PIN_ROOT_DEFAULT);
+	    DP_FLOWLOG_SIZE, DP_FLOWLOG_SIZE, DP_PIN_ROOT_ENV, DP_PIN_ROOT_DEFAULT,
+	    CTL_SOCKET_DEFAULT);
 }
 
 struct observe_ctx {
@@ -92,6 +101,93 @@ parse_cidr(const char *s, struct prefix *p)
 	return prefix_parse(s, p, PREFIX_PARSE_NORMALIZE | PREFIX_PARSE_HOST_OK);
 }
 
+/* query string of the filter options given on the command line */
+struct qbuf {
+	char	s[2048];
+	size_t	n;
+};
+
+static void
+q_add(struct qbuf *q, const char *key, const char *val)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	q->n += (size_t)snprintf(q->s + q->n, sizeof(q->s) - q->n, "%s%s=", q->n ? "&" : "?",
+	    key);
+	for (const unsigned char *p = (const unsigned char *)val; *p && q->n + 4 < sizeof(q->s);
+	    p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_') {
+			q->s[q->n++] = (char)*p;
+		} else {
+			q->s[q->n++] = '%';
+			q->s[q->n++] = hex[*p >> 4];
+			q->s[q->n++] = hex[*p & 15];
+		}
+	}
+	q->s[q->n] = '\0';
+}
+
+/*
+ * Ask the daemon (it drains the events while it runs). Returns CLI_* when the daemon
+ * answered, or -1 when there is no daemon to ask.
+ */
+static int
+observe_daemon(const struct qbuf *filters, long last, bool json, bool follow)
+{
+	int64_t after = 0;
+	bool first = true;
+
+	do {
+		char path[2300];
+		json_object *out = NULL, *flows, *seq;
+		struct diag d;
+		int status, rc;
+
+		snprintf(path, sizeof(path), "/v1/flows%s%slast=%ld&format=%s", filters->s,
+		    filters->n ? "&" : "?", first ? last : (long)DP_FLOWLOG_SIZE,
+		    json ? "json" : "text");
+		if (!first) {
+			size_t n = strlen(path);
+
+			snprintf(path + n, sizeof(path) - n, "&after=%lld", (long long)after);
+		}
+		diag_init(&d, NULL);
+		rc = ctl_call(ctl_socket_path(), "GET", path, NULL, 5000, &status, &out, &d);
+		if (rc) {
+			if (first && (rc == -ENOENT || rc == -ECONNREFUSED))
+				return -1;
+			fprintf(stderr, "cutover observe: daemon: %s\n", d.set ? d.msg :
+			    strerror(-rc));
+			return CLI_FAIL;
+		}
+		if (status != 200) {
+			char msg[512];
+
+			ctl_error_text(out, msg, sizeof(msg));
+			fprintf(stderr, "cutover observe: %s\n", msg);
+			json_object_put(out);
+			return status == 400 || status == 404 ? CLI_USAGE : CLI_FAIL;
+		}
+		if (json_object_object_get_ex(out, "flows", &flows)) {
+			for (size_t i = 0; i < json_object_array_length(flows); i++) {
+				json_object *f = json_object_array_get_idx(flows, i);
+
+				printf("%s\n", json ? json_object_to_json_string_ext(f,
+				    JSON_C_TO_STRING_PLAIN) : json_object_get_string(f));
+			}
+		}
+		if (json_object_object_get_ex(out, "newest_seq", &seq))
+			after = json_object_get_int64(seq);
+		json_object_put(out);
+		fflush(stdout);
+		first = false;
+		if (follow && !observe_stop)
+			usleep(300000);
+	} while (follow && !observe_stop);
+	return CLI_OK;
+}
+
 int
 cli_observe(int argc, char **argv)
 {
@@ -106,11 +202,14 @@ cli_observe(int argc, char **argv)
 		{ "last", required_argument, NULL, 'n' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "pin-root", required_argument, NULL, 'r' },
+		{ "direct", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct observe_ctx c = { 0 };
 	const char *root = NULL, *from_pod = NULL, *to_pod = NULL;
+	struct qbuf q = { .n = 0 };
+	bool direct = false;
 	struct dp_events *ev;
 	long last = 20;
 	bool follow = false;
@@ -125,9 +224,14 @@ cli_observe(int argc, char **argv)
 		switch (opt) {
 		case 'F':
 			from_pod = optarg;
+			q_add(&q, "from-pod", optarg);
 			break;
 		case 'T':
 			to_pod = optarg;
+			q_add(&q, "to-pod", optarg);
+			break;
+		case 'D':
+			direct = true;
 			break;
 		case 'a':
 		case 'b':
@@ -140,6 +244,7 @@ cli_observe(int argc, char **argv)
 				c.f.has_from_ip = true;
 			else
 				c.f.has_to_ip = true;
+			q_add(&q, opt == 'a' ? "from-ip" : "to-ip", optarg);
 			break;
 		case 'v':
 			if (dp_verdict_parse(optarg, &c.f.verdict)) {
@@ -147,6 +252,7 @@ cli_observe(int argc, char **argv)
 				    "AUDIT\n");
 				return CLI_USAGE;
 			}
+			q_add(&q, "verdict", optarg);
 			break;
 		case 'p':
 			if (dp_proto_parse(optarg, &u8) || u8 == 0) {
@@ -155,6 +261,7 @@ cli_observe(int argc, char **argv)
 				return CLI_USAGE;
 			}
 			c.f.proto = u8;
+			q_add(&q, "protocol", optarg);
 			break;
 		case 'P':
 			c.f.port = (int)strtol(optarg, &end, 10);
@@ -162,6 +269,7 @@ cli_observe(int argc, char **argv)
 				fprintf(stderr, "cutover observe: --port: 0..65535\n");
 				return CLI_USAGE;
 			}
+			q_add(&q, "port", optarg);
 			break;
 		case 'n':
 			last = strtol(optarg, &end, 10);
@@ -195,6 +303,17 @@ cli_observe(int argc, char **argv)
 		fprintf(stderr, "cutover observe: unexpected argument '%s'\n", argv[optind]);
 		return CLI_USAGE;
 	}
+	if (follow) {
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	if (!direct && !root) {
+		rc = observe_daemon(&q, last, c.json, follow);
+		if (rc >= 0)
+			return rc;
+	}
 	if (cli_dp_open(root, false, NULL, &c.dp))
 		return CLI_FAIL;
 	rc = CLI_OK;
@@ -221,10 +340,6 @@ cli_observe(int argc, char **argv)
 	}
 	fflush(stdout);
 	if (follow && rc == CLI_OK) {
-		struct sigaction sa = { .sa_handler = on_signal };
-
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
 		c.live = true;
 		ev = dp_events_open(c.dp, print_record, &c);
 		while (ev && !observe_stop) {

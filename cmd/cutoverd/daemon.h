@@ -12,6 +12,7 @@
 
 #include "bgp/conf.h"
 #include "ipam/ipam.h"
+#include "datapath/agent.h"
 #include "lib/addr.h"
 #include "lib/diag.h"
 #include "lib/log.h"
@@ -27,6 +28,7 @@ struct cutoverd_conf {
 	uint16_t	 metrics_port;
 	struct bgp_conf	 bgp;
 	struct ipam_conf ipam;
+	struct dp_conf	 datapath;
 };
 
 /* Load and validate file. 0, or -errno with "file:line:col: key: reason" in d. */

@@ -65,13 +65,14 @@ cutoverd_conf_load(const char *file, struct cutoverd_conf *c, struct diag *d)
 		{ "metrics", parse_metrics, c },
 		{ "bgp", bgp_conf_parse, &c->bgp },
 		{ "ipam", ipam_conf_parse, &c->ipam },
-		/* datapath: add its section here */
+		{ "datapath", dp_conf_parse, &c->datapath },
 	};
 	snprintf(c->control_socket, sizeof(c->control_socket), "%s", CTL_SOCKET_DEFAULT);
 	c->metrics_enabled = true;
 	addr_from_v4(&c->metrics_addr, 0x7f000001);
 	c->metrics_port = METRICS_PORT_DEFAULT;
 	bgp_conf_init(&c->bgp);
+	dp_conf_init(&c->datapath);
 	y = ycfg_load_file(file, d);
 	if (!y)
 		return -errno;

@@ -8,6 +8,7 @@
 #include "cmd/cutoverd/daemon_ipam.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 
 #include "bgp/session.h"
 #include "ipam/ipam.h"
+#include "lib/ctl.h"
 #include "lib/diag.h"
 #include "lib/log.h"
 #include "lib/store.h"
@@ -26,6 +28,7 @@ struct daemon_ipam {
 	struct bgp_speaker	*bgp;
 	struct event		*timer;
 	char			 node[IPAM_NAME_MAX];
+	char			 url[256];
 	bool			 poll_failed;
 };
 
@@ -74,9 +77,35 @@ on_poll(evutil_socket_t fd, short what, void *arg)
 	di->poll_failed = rc != 0;
 }
 
+static int
+adv_json(const struct prefix *p, void *arg)
+{
+	char s[PREFIX_STRLEN];
+
+	json_object_array_add(arg, json_object_new_string(prefix_format(p, s, sizeof(s))));
+	return 0;
+}
+
+/* GET /v1/ipam/advertise */
+static int
+h_advertise(struct ctl_req *req, void *arg)
+{
+	struct daemon_ipam *di = arg;
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	json_object_object_add(o, "node", json_object_new_string(di->node));
+	json_object_object_add(o, "store", json_object_new_string(di->url));
+	json_object_object_add(o, "pools", json_object_new_int64((int64_t)ipam_pool_count(di->im)));
+	json_object_object_add(o, "store_reachable", json_object_new_boolean(!di->poll_failed));
+	ipam_adv_walk(ipam_advertise(di->im), adv_json, a);
+	json_object_object_add(o, "advertise", a);
+	return ctl_reply_json(req, 200, o);
+}
+
 int
 daemon_ipam_start(struct event_base *base, const struct ipam_conf *conf,
-    struct bgp_speaker *bgp, struct daemon_ipam **out, struct diag *d)
+    struct bgp_speaker *bgp, struct ctl_server *ctl, struct daemon_ipam **out,
+    struct diag *d)
 {
 	struct daemon_ipam *di;
 	struct timeval tv;
@@ -89,6 +118,7 @@ daemon_ipam_start(struct event_base *base, const struct ipam_conf *conf,
 	if (!di)
 		return -ENOMEM;
 	di->bgp = bgp;
+	snprintf(di->url, sizeof(di->url), "%s", conf->store);
 	if (conf->node[0])
 		snprintf(di->node, sizeof(di->node), "%s", conf->node);
 	else if (gethostname(di->node, sizeof(di->node) - 1))
@@ -106,6 +136,8 @@ daemon_ipam_start(struct event_base *base, const struct ipam_conf *conf,
 	tv.tv_sec = conf->poll_ms / 1000;
 	tv.tv_usec = (long)(conf->poll_ms % 1000) * 1000;
 	event_add(di->timer, &tv);
+	if (ctl && (rc = ctl_register(ctl, "GET", "/v1/ipam/advertise", h_advertise, di)))
+		goto fail;
 	log_msg(LOG_LVL_INFO, "ipam", "node %s, store %s (%s), %zu pools, %zu prefixes to "
 	    "advertise", di->node, conf->store, store_backend(di->store),
 	    ipam_pool_count(di->im), ipam_adv_count(ipam_advertise(di->im)));

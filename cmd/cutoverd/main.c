@@ -19,6 +19,7 @@
 #include "bgp/session.h"
 #include "cmd/cutoverd/daemon.h"
 #include "cmd/cutoverd/daemon_ipam.h"
+#include "datapath/agent.h"
 #include "lib/ctl.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -37,6 +38,7 @@ struct daemon {
 	struct ribd		*rib;		/* RIB, kernel routes, graceful restart */
 	bool			 gr;		/* some peer has graceful-restart enabled */
 	struct daemon_ipam	*ipam;
+	struct dp_agent		*dp;
 	struct event		*sig[3];
 	bool			 stopping;
 };
@@ -166,6 +168,24 @@ bgp_init(struct daemon *dm, struct diag *d)
 	return rc;
 }
 
+static int
+datapath_init(struct daemon *dm, struct diag *d)
+{
+	int rc;
+
+	if (!dm->conf.datapath.present) {
+		log_info("no datapath section: eBPF datapath disabled");
+		return 0;
+	}
+	dm->dp = dp_agent_new(dm->base, &dm->conf.datapath, d);
+	if (!dm->dp)
+		return -errno;
+	rc = dp_agent_control_register(dm->dp, dm->ctl);
+	if (!rc)
+		rc = dp_agent_metrics_register(dm->dp, dm->metrics);
+	return rc;
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -188,8 +208,9 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		 * stale, and our kernel routes stay for the next run to adopt. */
 		log_info("graceful restart: closing sessions without NOTIFICATION, keeping "
 		    "kernel routes");
-		bgp_speaker_stop_graceful(dm->bgp);
+		/* the kernel client goes first: closing the sessions flushes the RIB */
 		ribd_stop(dm->rib, true);
+		bgp_speaker_stop_graceful(dm->bgp);
 		event_base_loopbreak(dm->base);
 		return;
 	}
@@ -249,7 +270,10 @@ run(struct daemon *dm)
 	if (!rc)
 		rc = bgp_init(dm, &d);
 	if (!rc)
-		rc = daemon_ipam_start(dm->base, &dm->conf.ipam, dm->bgp, &dm->ipam, &d);
+		rc = daemon_ipam_start(dm->base, &dm->conf.ipam, dm->bgp, dm->ctl, &dm->ipam,
+		    &d);
+	if (!rc)
+		rc = datapath_init(dm, &d);
 	if (rc) {
 		diag_format(&d, msg, sizeof(msg));
 		log_err("startup failed:%s", msg);
@@ -273,6 +297,7 @@ out:
 	daemon_ipam_stop(dm->ipam);
 	bgp_speaker_free(dm->bgp);
 	ribd_free(dm->rib);
+	dp_agent_free(dm->dp);
 	metrics_free(dm->metrics);
 	ctl_server_free(dm->ctl);
 	event_base_free(dm->base);

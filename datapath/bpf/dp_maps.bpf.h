@@ -22,6 +22,24 @@ struct {
 	__type(value, struct dp_ipcache_info);
 } dp_ipcache SEC(".maps");
 
+/* host (/32, /128) ipcache entries, mirrored for O(1) lookups (see dp_abi.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, DP_IPCACHE_MAP_SIZE);
+	__type(key, struct dp_ipcache_key);
+	__type(value, struct dp_ipcache_info);
+} dp_ipcache_host SEC(".maps");
+
+/* full-length policy entries of every endpoint, mirrored for O(1) lookups */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, DP_POLICY_EXACT_SIZE);
+	__type(key, struct dp_policy_exact_key);
+	__type(value, struct dp_policy_entry);
+} dp_policy_exact SEC(".maps");
+
 /* endpoints: host-side veth ifindex -> endpoint. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -119,7 +119,9 @@ ipcache_identity(const __u8 *addr, __u8 family)
 	struct dp_ipcache_info *info;
 
 	__builtin_memcpy(k.addr, addr, 16);
-	info = bpf_map_lookup_elem(&dp_ipcache, &k);
+	info = bpf_map_lookup_elem(&dp_ipcache_host, &k);
+	if (!info)
+		info = bpf_map_lookup_elem(&dp_ipcache, &k);
 	if (info)
 		return info->sec_identity;
 	return family == DP_FAMILY_V4 ? DP_ID_WORLD_IPV4 : DP_ID_WORLD_IPV6;
@@ -252,29 +254,42 @@ entry_plen(const struct dp_policy_entry *e)
  * No entry: DP_REASON_POLICY. User space guarantees that an allow entry covered by
  * a deny entry of the same or any identity is itself stored as a deny.
  */
-static __always_inline void
-policy_decide(void *pmap, __u32 remote_id, __u8 dir, const struct dp_pkt *p,
-    struct dp_verdict_info *vi)
+/* Longest-prefix entry for (identity, dir, proto, port): the exact index first. */
+static __always_inline struct dp_policy_entry *
+policy_lookup(void *pmap, __u32 ep_id, __u32 id, __u8 dir, const struct dp_pkt *p)
 {
-	struct dp_policy_key k = {
-		.prefixlen = DP_POLICY_FULL_PREFIX,
-		.sec_label = remote_id,
-		.egress = dir,
-		.protocol = p->proto,
+	struct dp_policy_exact_key xk = {
+		.ep_id = ep_id, .sec_label = id, .egress = dir, .protocol = p->proto,
 		.dport = p->pol_port,
 	};
-	struct dp_policy_entry *l3 = NULL, *l4, *e;
+	struct dp_policy_key k = {
+		.prefixlen = DP_POLICY_FULL_PREFIX, .sec_label = id, .egress = dir,
+		.protocol = p->proto, .dport = p->pol_port,
+	};
+	struct dp_policy_entry *e = bpf_map_lookup_elem(&dp_policy_exact, &xk);
+
+	if (e)
+		return e;
+	return bpf_map_lookup_elem(pmap, &k);
+}
+
+static __always_inline void
+policy_decide(void *pmap, const struct dp_endpoint *ep, __u32 remote_id, __u8 dir,
+    const struct dp_pkt *p, struct dp_verdict_info *vi)
+{
+	struct dp_policy_entry *l3 = NULL, *l4 = NULL, *e;
+	__u8 l4flag = dir == DP_DIR_EGRESS ? DP_EP_F_L4_EGRESS : DP_EP_F_L4_INGRESS;
 	__u8 match;
 
 	if (remote_id)
-		l3 = bpf_map_lookup_elem(pmap, &k);
+		l3 = policy_lookup(pmap, ep->ep_id, remote_id, dir, p);
 	if (l3 && (l3->flags & DP_POLICY_F_DENY)) {
 		e = l3;
 		match = entry_plen(l3) ? DP_MATCH_L3_L4 : DP_MATCH_L3_ONLY;
 		goto hit;
 	}
-	k.sec_label = 0;
-	l4 = bpf_map_lookup_elem(pmap, &k);
+	if (ep->flags & l4flag)
+		l4 = policy_lookup(pmap, ep->ep_id, 0, dir, p);
 	if (l4 && (!l3 || (l4->flags & DP_POLICY_F_DENY) || entry_plen(l4) > entry_plen(l3))) {
 		e = l4;
 		match = entry_plen(l4) ? DP_MATCH_L4_ONLY : DP_MATCH_ALL;
@@ -408,7 +423,7 @@ dp_handle(struct __sk_buff *skb, __u8 dir)
 	 * direction, so a rule change applies to running flows (as in Cilium). */
 	pmap = bpf_map_lookup_elem(&dp_policy, &ep->ep_id);
 	if (pmap) {
-		policy_decide(pmap, vi.remote_id, dir, &p, &vi);
+		policy_decide(pmap, ep, vi.remote_id, dir, &p, &vi);
 	} else {
 		vi.verdict = DP_VERDICT_DROPPED;	/* endpoint without policy map */
 		vi.reason = DP_REASON_POLICY;

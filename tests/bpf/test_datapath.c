@@ -214,8 +214,8 @@ tcp4(struct pkt *p, const char *src, uint16_t sport, const char *dst, uint16_t d
 static uint32_t
 run(int dir, const struct pkt *p)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b, .data_size_in = (uint32_t)p->len,
-	    .repeat = 1);
+	struct bpf_test_run_opts o = { .sz = sizeof(o), .data_in = p->b, .data_size_in = (uint32_t)p->len,
+	    .repeat = 1 };
 
 	assert_int_equal(bpf_prog_test_run_opts(dp_prog_fd(dp, dir), &o), 0);
 	ring_buffer__consume(rb);
@@ -306,7 +306,8 @@ counter(uint8_t dir, uint8_t verdict, uint8_t reason)
 static void
 set_mode(uint8_t mode)
 {
-	struct dp_endpoint ep = { .ep_id = EP_ID, .identity = ID_POD, .mode = mode };
+	struct dp_endpoint ep = { .ep_id = EP_ID, .identity = ID_POD, .mode = mode,
+	    .flags = DP_EP_F_L4_INGRESS | DP_EP_F_L4_EGRESS };
 
 	assert_int_equal(dp_endpoint_put(dp, LO_IFINDEX, &ep), 0);
 }

@@ -4,3 +4,4 @@
 $(eval $(call add_bin,bgp-inject,tests/helpers/bgp_inject.c tests/helpers/mrt_routes.c tests/helpers/mrt.c,bgp cutover,-lz))
 $(eval $(call add_unit,bgp_mrt_routes,tests/unit/bgp/test_mrt_routes.c tests/helpers/mrt_routes.c tests/helpers/mrt.c,bgp cutover,-lz))
 $(eval $(call add_fuzz,fuzz_mrt_routes,tests/fuzz/fuzz_mrt_routes.c tests/helpers/mrt_routes.c tests/helpers/mrt.c,bgp cutover,-lz))
+BENCHES += bench/bgp-ingest/run.sh

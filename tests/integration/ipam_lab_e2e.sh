@@ -78,6 +78,12 @@ d = json.load(sys.stdin)
 rows = d["originated"] if isinstance(d, dict) else d
 print(" ".join(sorted(r["prefix"] for r in rows)))') || fail "cutover bgp originated"
 [ "$orig" = 10.20.0.15/32 ] || fail "cutoverd originates '$orig', want exactly 10.20.0.15/32"
+adv=$(curl -s --unix-socket "$CUTOVER_SOCKET" http://cutoverd/v1/ipam/advertise | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["node"] == "n1" and d["store_reachable"], d
+print(" ".join(d["advertise"]))') || fail "GET /v1/ipam/advertise"
+[ "$adv" = 10.20.0.15/32 ] || fail "control API advertise set: '$adv'"
 lab_wait 10 sh -c "ip netns exec $(lab_ns up) ip route show 10.20.0.15 | grep -q 10.255.1.2" ||
 	fail "no kernel route to the pod on the gateway"
 

@@ -399,6 +399,56 @@ test_refresh_two_handles(void **state)
 }
 
 static void
+test_ipv6_and_pool_admin(void **state)
+{
+	struct fx *f = *state;
+	struct ipam_request rq = { .node = "node-a", .pool = "v6" };
+	struct ipam_lease le;
+	struct ipam_pool_stats st;
+	struct addr live = *AP("fd00:20::5");
+	char *vm = (char *)"db-01";
+	struct diag d;
+
+	put_pool(f->im, "{\"name\":\"v6\",\"cidr\":\"fd00:20::/120\",\"block\":124,"
+	    "\"gateway\":\"fd00:20::1\"}");
+	/* ::0 is the subnet-router anycast address, ::1 the gateway */
+	rq.cid = "v6-a";
+	assert_int_equal(ipam_alloc(f->im, &rq, &le, &d), 0);
+	assert_string_equal(ip_text(&le.ip), "fd00:20::2");
+	assert_int_equal(ipam_live_set(f->im, "v6", &live, &vm, 1, &d), 0);
+	rq.cid = "v6-b";
+	assert_int_equal(ipam_alloc(f->im, &rq, &le, &d), 0);
+	assert_string_equal(ip_text(&le.ip), "fd00:20::3");
+	rq.cid = "v6-c";
+	assert_int_equal(ipam_alloc(f->im, &rq, &le, &d), 0);
+	rq.cid = "v6-d";
+	assert_int_equal(ipam_alloc(f->im, &rq, &le, &d), 0);
+	assert_string_equal(ip_text(&le.ip), "fd00:20::6");
+	/* ::1 (gateway) and ::5 (live) are foreign; free ::7 may be covered but adds
+	 * nothing: the tightest prefix around ::6 is ::6 itself */
+	assert_string_equal(adv_text(ipam_advertise(f->im)),
+	    "fd00:20::2/127 fd00:20::4/128 fd00:20::6/128");
+	/* an allocated address cannot be declared live on VMware */
+	live = *AP("fd00:20::2");
+	diag_init(&d, "test");
+	assert_int_equal(ipam_live_set(f->im, "v6", &live, &vm, 1, &d), -EADDRINUSE);
+	/* overlapping pools and deleting a pool in use are refused */
+	{
+		static const char js[] = "{\"name\":\"v6b\",\"cidr\":\"fd00:20::80/121\"}";
+		struct ipam_pool p;
+
+		diag_init(&d, "test");
+		assert_int_equal(ipam_pool_parse_json(js, sizeof(js) - 1, &p, &d), 0);
+		assert_int_equal(ipam_pool_put(f->im, &p, &d), -EEXIST);
+	}
+	diag_init(&d, "test");
+	assert_int_equal(ipam_pool_delete(f->im, "v6", false, &d), -EBUSY);
+	assert_int_equal(ipam_pool_delete(f->im, "v6", true, &d), 0);
+	assert_int_equal(ipam_pool_stats(f->im, "v6", &st), -ENOENT);
+	assert_int_equal(ipam_pool_count(f->im), 0);
+}
+
+static void
 test_pool_json_errors(void **state)
 {
 	static const char *const bad[][3] = {
@@ -451,6 +501,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_blocks_two_nodes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exhaustion_release_gc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refresh_two_handles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_and_pool_admin, setup, teardown),
 		cmocka_unit_test(test_pool_json_errors),
 	};
 	int rc;

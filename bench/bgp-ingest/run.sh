@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# bench/bgp-ingest: how fast and how small a full table lands in the RIB, cutoverd
+# against BIRD 2 measured in the same run with the same injector and the same bytes.
+#
+# Datasets: N distinct IPv4 /24s (BGP_INGEST_N, default 1,000,000, 100 AS paths) and the
+# RIS table dump tests/fixtures/mrt/bview.20020722.2337.gz (112,988 prefixes). For each
+# dataset and each daemon, in its own lab namespace, a fresh daemon is started, the
+# injector (tests/helpers/bgp-inject, in the "up" namespace) opens an eBGP session to it
+# and sends everything in packed UPDATEs, and we poll the RIB count (birdc `show route
+# count`, cutoverd GET /v1/bgp/rib) every 50 ms. Reported per daemon:
+#   time  from the session being Established (injector's clock) to the full count seen
+#   peak  VmHWM of the daemon process; per route = (VmHWM - VmRSS before injection) / N
+# and the ratios cutoverd/BIRD (target: <= 0.5 for both). Neither daemon installs the
+# routes into a kernel table here (BIRD has no kernel protocol; cutoverd rib.kernel:
+# false): this measures the RIB. The release build of cutoverd is used.
+set -eu
+top=${CUTOVER_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/lab/lab.sh"
+N=${BGP_INGEST_N:-1000000}
+RIS=$top/tests/fixtures/mrt/bview.20020722.2337.gz
+RIS_N=112988
+INJ=$top/build/bin/bgp-inject
+CUTOVERD=${BGP_INGEST_CUTOVERD:-$top/build/bin/cutoverd}
+[ -x "$INJ" ] && [ -x "$CUTOVERD" ] || { echo "bgp-ingest: build first (make)" >&2; exit 1; }
+
+lab_init ingest
+lab_up_router
+lab_add_node bird 1
+lab_add_node cut 2
+OUT=$LAB_DIR/results.txt
+: > "$OUT"
+
+now() { date +%s.%N; }
+kb() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
+
+bird_start() {
+	cat > "$LAB_DIR/bird.conf" <<EOF
+router id 10.255.1.2;
+protocol device { scan time 60; }
+ipv4 table t4;
+protocol bgp inj {
+	local 10.255.1.2 as 65001;
+	neighbor 10.255.1.1 as 65099;
+	passive on;
+	hold time 240;
+	ipv4 { table t4; import all; export none; };
+}
+EOF
+	lab_bird_start bird "$LAB_DIR/bird.conf"
+	DPID=$(lab_bird_pid bird)
+}
+bird_count() {
+	lab_birdc bird show route count table t4 | awk '/routes for/ { print $1; exit }'
+}
+bird_stop() { lab_bird_stop bird; }
+
+cut_start() {
+	cat > "$LAB_DIR/cut.yaml" <<EOF
+log-level: warn
+control-socket: $LAB_DIR/cut.sock
+bgp:
+  router-id: 10.255.2.2
+  local-as: 65001
+  listen-address: 10.255.2.2
+  rib:
+    kernel: false
+    keep-adj-rib-in: false
+  filters:
+    - name: all
+      rules:
+        - action: permit
+  peers:
+    - name: inj
+      address: 10.255.2.1
+      remote-as: 65099
+      passive: true
+      hold-time: 240
+      import: all
+EOF
+	ip netns exec "$(lab_ns cut)" "$CUTOVERD" --config "$LAB_DIR/cut.yaml" \
+		> "$LAB_DIR/cut.log" 2>&1 &
+	DPID=$!
+	lab_wait 10 test -S "$LAB_DIR/cut.sock" || { cat "$LAB_DIR/cut.log" >&2; exit 1; }
+	lab_wait 10 cut_count >/dev/null
+}
+cut_count() {
+	curl -sf --unix-socket "$LAB_DIR/cut.sock" http://cutoverd/v1/bgp/rib |
+		jq -e '.prefixes_ipv4'
+}
+cut_stop() {
+	kill -TERM "$DPID"
+	lab_wait 20 lab_not_running "$DPID" || kill -9 "$DPID"
+	wait "$DPID" 2>/dev/null || true
+}
+
+# run DAEMON DATASET COUNT INJECTOR-ARGS...
+run() {
+	local d=$1 set=$2 want=$3 addr idx rss0 t0 t1 c hwm
+	shift 3
+	case $d in bird) idx=1 ;; cut) idx=2 ;; esac
+	addr=10.255.$idx.2
+	"${d}_start"
+	rss0=$(kb "$DPID" VmRSS)
+	rm -f "$LAB_DIR/inj.stats"
+	ip netns exec "$(lab_ns up)" "$INJ" --connect "$addr" --bind "10.255.$idx.1" \
+		--local-as 65099 --peer-as 65001 --hold 240 --stats-file "$LAB_DIR/inj.stats" "$@" \
+		> "$LAB_DIR/inj-$d-$set.log" 2>&1 &
+	local ipid=$!
+	c=0
+	for _ in $(seq 1 6000); do		# 300 s
+		c=$("${d}_count" 2>/dev/null || echo 0)
+		[ "${c:-0}" -ge "$want" ] && break
+		sleep 0.05
+	done
+	t1=$(now)
+	[ "${c:-0}" -ge "$want" ] || { echo "$d/$set: only $c of $want routes" >&2;
+		cat "$LAB_DIR/inj-$d-$set.log" >&2; exit 1; }
+	hwm=$(kb "$DPID" VmHWM)
+	t0=$(awk -F= '$1 == "established" { print $2 }' "$LAB_DIR/inj.stats")
+	kill -TERM "$ipid" 2>/dev/null || true
+	wait "$ipid" 2>/dev/null || true
+	"${d}_stop"
+	echo "$set $d $want $(echo "$t1 - $t0" | bc -l) $hwm $rss0" >> "$OUT"
+}
+
+run bird gen "$N" --generate "$N"
+run cut gen "$N" --generate "$N"
+run bird ris "$RIS_N" --mrt "$RIS"
+run cut ris "$RIS_N" --mrt "$RIS"
+
+echo "bgp-ingest: $(nproc) CPUs, $(uname -r), $(bird --version 2>&1 | head -1), cutoverd $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')"
+awk '
+{ set[$1] = 1; n[$1] = $3; t[$1, $2] = $4; hwm[$1, $2] = $5; rss[$1, $2] = $6 }
+END {
+	printf "%-5s %9s | %9s %9s %6s | %10s %10s | %8s %8s %6s\n", "set", "routes",
+	    "BIRD s", "cutover s", "ratio", "BIRD peak", "cut peak", "BIRD B/r", "cut B/r", "ratio"
+	for (s in set) {
+		bb = (hwm[s, "bird"] - rss[s, "bird"]) * 1024 / n[s]
+		cb = (hwm[s, "cut"] - rss[s, "cut"]) * 1024 / n[s]
+		printf "%-5s %9d | %9.3f %9.3f %6.2f | %8d kB %8d kB | %8.1f %8.1f %6.2f\n", s, n[s],
+		    t[s, "bird"], t[s, "cut"], t[s, "cut"] / t[s, "bird"], hwm[s, "bird"],
+		    hwm[s, "cut"], bb, cb, cb / bb
+	}
+}' "$OUT"
