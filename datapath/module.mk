@@ -3,6 +3,7 @@ DP_SRCS := datapath/bundle.c datapath/compile.c datapath/loader.c datapath/maps.
 $(eval $(call add_lib,datapath,$(DP_SRCS)))
 
 $(eval $(call add_unit,dp_bundle,tests/unit/datapath/test_bundle.c,datapath cutover,$(JSON_LIBS)))
+$(eval $(call add_unit,dp_compile,tests/unit/datapath/test_compile.c,datapath cutover,))
 $(eval $(call add_fuzz,fuzz_bundle,tests/fuzz/fuzz_bundle.c,datapath cutover,$(JSON_LIBS)))
 
 $(eval $(call add_skel,dp_lxc,datapath/bpf/lxc.bpf.c))

@@ -13,7 +13,7 @@ CUTOVER_CLI_LDLIBS += $(NSX_LDLIBS)
 
 $(eval $(call add_unit,nsx_sets,tests/unit/nsx/test_sets.c,nsx cutover,$(NSX_LDLIBS)))
 $(eval $(call add_unit,nsx_load,tests/unit/nsx/test_load.c,nsx cutover,$(NSX_LDLIBS)))
-$(eval $(call add_unit,nsx_translate,tests/unit/nsx/test_translate.c,nsx cutover,$(NSX_LDLIBS)))
+$(eval $(call add_unit,nsx_translate,tests/unit/nsx/test_translate.c,nsx datapath cutover,$(NSX_LDLIBS)))
 $(eval $(call add_unit,lib_json,tests/unit/lib/test_json.c,cutover,$(JSON_LIBS)))
 $(eval $(call add_fuzz,fuzz_nsx_json,tests/fuzz/fuzz_nsx_json.c,nsx cutover,$(NSX_LDLIBS)))
 $(eval $(call add_fuzz,fuzz_nsx_xml,tests/fuzz/fuzz_nsx_xml.c,nsx cutover,$(NSX_LDLIBS)))

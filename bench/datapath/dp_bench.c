@@ -86,7 +86,7 @@ put_policy(struct dp *dp, uint32_t id, uint16_t port, uint16_t rule)
 		.prefixlen = DP_POLICY_FULL_PREFIX, .sec_label = id, .egress = DP_DIR_INGRESS,
 		.protocol = IPPROTO_TCP, .dport = htons(port),
 	};
-	struct dp_policy_entry e = { .flags = 16 << DP_POLICY_LPM_SHIFT, .rule_id = rule };
+	struct dp_policy_entry e = { .flags = 24 << DP_POLICY_LPM_SHIFT, .rule_id = rule };
 	int rc = dp_policy_put(dp, EP_ID, &k, &e);
 
 	if (rc) {

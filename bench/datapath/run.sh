@@ -9,7 +9,8 @@
 #     (target at 10k: eBPF >= 10x iptables).
 #  3. one rule change at N = 10,000: iptables-restore of the table vs one map update
 #     (and a whole bundle apply by diff).
-# Writes build/bench-logs/datapath.{dat,png}; docs/benchmarks.md quotes a run.
+# Writes build/bench-logs/datapath*.dat and datapath.png; docs/benchmarks.md quotes a run
+# (its plot is a copy of datapath.png in docs/img/).
 set -eu
 . "$CUTOVER_TOP/tests/lab/lab.sh"
 lab_init dpbench
@@ -99,6 +100,7 @@ lab_exec pod-web "$B/dp_rr" server 10.40.0.10 9000 &
 lab_wait 10 sh -c "ip netns exec $(lab_ns pod-cli) $B/dp_rr client 10.40.0.10 9000 0.1 >/dev/null"
 
 echo "== 2. TCP connect/request/response, new connection each (median of 3 x ${SECS}s), CPU us per transaction (whole machine)"
+crr1 >/dev/null	# warm-up (ARP, caches, CPU frequency)
 read -r t0 c0 < <(crr)
 echo "  anchor (no policy): $t0 tps, $c0 us CPU/txn"
 : > "$OUT/datapath.dat"
@@ -119,6 +121,7 @@ for n in 10 1000 10000; do
 done
 
 echo "== 2b. request/response on one connection, iptables chain without the conntrack shortcut (every packet walks the chain) vs eBPF (policy on every packet)"
+crr1 rr >/dev/null
 read -r r0 rc0 < <(crr rr)
 echo "  anchor (no policy): $r0 tps, $rc0 us CPU/txn"
 : > "$OUT/datapath-rr.dat"
@@ -160,7 +163,7 @@ awk -v i="$ipt_us" -v m="$map_ns" -v s="$sync_ms" 'BEGIN{
 awk '/^verdict_ns_/{sub("verdict_ns_","",$1); print $1, $2}' "$LAB_DIR/verdict.txt" > "$OUT/datapath-verdict.dat"
 if command -v gnuplot >/dev/null; then
 	gnuplot <<GP
-set terminal pngcairo size 1100,420 font ",10"
+set terminal pngcairo size 1100,420 font ",10" noenhanced
 set output "$OUT/datapath.png"
 set multiplot layout 1,2
 set logscale x
@@ -172,6 +175,7 @@ plot "$OUT/datapath-verdict.dat" using 1:2 with linespoints lw 2 title "cutover 
 set xlabel "policy rules for the pod (N)"
 set ylabel "TCP connect/request/response per second"
 set title "pod-to-pod request/response rate"
+set key bottom left
 set ylabel "transactions per second"
 set logscale y
 set yrange [*:*]
