@@ -734,6 +734,19 @@ order_notes(struct nsx_model *m)
 			    "policy %s has the same sequence_number %lld as policy %s: NSX order "
 			    "is undefined, document order used", b->pol->path,
 			    (long long)b->pol->seq, a->pol->path);
+		/* NSX-T: a missing sequence_number is 0, so such neighbours tie too.
+		 * (NSX-V orders by document position by design.) */
+		if (m->nsxv)
+			continue;
+		if (a->pol == b->pol && !a->has_seq && !b->has_seq)
+			nsx_issue_add(m, false, NSX_NOTE_SEQUENCE_TIE, b,
+			    "no sequence_number here nor on rule %s before it: document order used",
+			    a->id);
+		if (a->pol != b->pol && a->pol->category == b->pol->category &&
+		    !a->pol->has_seq && !b->pol->has_seq)
+			nsx_issue_add(m, false, NSX_NOTE_SEQUENCE_TIE, b,
+			    "policy %s and policy %s before it have no sequence_number: document "
+			    "order used", b->pol->path, a->pol->path);
 	}
 }
 
