@@ -27,6 +27,7 @@ BENCHES += bench/bgp_wire/run.sh
 $(eval $(call add_unit,bgp_fsm,tests/unit/bgp/test_fsm.c bgp/fsm.c,cutover,))
 $(eval $(call add_unit,bgp_conf,tests/unit/bgp/test_conf.c,bgp cutover,$$(YAML_LIBS)))
 $(eval $(call add_unit,bgp_adjin,tests/unit/bgp/test_adjin.c,bgp cutover,))
+$(eval $(call add_unit,bgp_session,tests/unit/bgp/test_session.c,bgp cutover,$$(EVENT_LIBS) $$(YAML_LIBS)))
 $(eval $(call add_fuzz,fuzz_conf,tests/fuzz/fuzz_conf.c,bgp cutover,$$(YAML_LIBS)))
 
 # --- RIB and kernel sync ---

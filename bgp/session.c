@@ -248,6 +248,9 @@ conn_close(struct bgp_speaker *sp, struct bgp_conn *c)
 
 	if (!c)
 		return;
+	/* WARNING: conn_process() must learn that the connection it works on is gone. */
+	if (c->peer->dispatching == c)
+		c->peer->dispatching = NULL;
 	if (!c->connected || !c->bev) {
 		if (c->bev)
 			bufferevent_free(c->bev);
@@ -375,9 +378,8 @@ op_disconnect(void *ctx)
 
 	conn_close(p->sp, p->conn);
 	p->conn = NULL;
-	conn_close(p->sp, p->pend);
-	p->pend = NULL;
-	/* has_remote_open stays: op_down() (called after this when Established is left on
+	/* A colliding connection outlives ours until Idle (op_state_changed).
+	 * has_remote_open stays: op_down() (called after this when Established is left on
 	 * a TCP failure) needs the peer's GR capability to decide on RFC 4724 helper mode;
 	 * the next OPEN received overwrites it. */
 }
@@ -588,6 +590,10 @@ op_state_changed(void *ctx, enum bgp_state from, enum bgp_state to, enum bgp_eve
 	struct bgp_peer *p = ctx;
 
 	p->state_wall = time(NULL);
+	if (to == BGP_STATE_IDLE && p->pend) {
+		conn_close(p->sp, p->pend);
+		p->pend = NULL;
+	}
 	peer_log(to == BGP_STATE_ESTABLISHED || from == BGP_STATE_ESTABLISHED ?
 	    LOG_LVL_INFO : LOG_LVL_DEBUG, p, "%s -> %s (%s)", bgp_state_name(from),
 	    bgp_state_name(to), bgp_event_name(why));
@@ -648,6 +654,8 @@ peer_conn_failed(struct bgp_peer *p, struct bgp_conn *c)
 		return;
 	}
 	if (c == p->conn) {
+		if (p->dispatching == c)
+			p->dispatching = NULL;
 		/* The connection is gone: nothing can be flushed. */
 		if (c->bev) {
 			bufferevent_free(c->bev);
@@ -904,9 +912,14 @@ collision_resolve(struct bgp_peer *p)
 	struct bgp_conn *c = p->pend;
 	bool keep_new;
 
-	keep_new = bgp_fsm_collision_keep_new(&p->fsm, p->sp->conf->router_id, c->open.bgp_id,
-	    p->conn ? p->conn->outgoing : true);
-	if (!keep_new || !p->conn) {
+	if (p->fsm.state == BGP_STATE_CONNECT || p->fsm.state == BGP_STATE_ACTIVE) {
+		/* Our own attempt never got anywhere: the peer's connection is the session. */
+		keep_new = true;
+	} else {
+		keep_new = bgp_fsm_collision_keep_new(&p->fsm, p->sp->conf->router_id,
+		    c->open.bgp_id, p->conn ? p->conn->outgoing : true);
+	}
+	if (!keep_new) {
 		peer_log(LOG_LVL_INFO, p, "connection collision: keeping the existing one");
 		conn_send_notification(p, c, BGP_ERR_CEASE, BGP_ERR_CEASE_COLLISION, NULL, 0);
 		conn_close(p->sp, c);
@@ -914,7 +927,8 @@ collision_resolve(struct bgp_peer *p)
 		return;
 	}
 	peer_log(LOG_LVL_INFO, p, "connection collision: switching to the peer's connection");
-	conn_send_notification(p, p->conn, BGP_ERR_CEASE, BGP_ERR_CEASE_COLLISION, NULL, 0);
+	if (p->conn && p->conn->connected && p->conn->open_sent)
+		conn_send_notification(p, p->conn, BGP_ERR_CEASE, BGP_ERR_CEASE_COLLISION, NULL, 0);
 	conn_close(p->sp, p->conn);
 	p->conn = c;
 	p->pend = NULL;
@@ -988,12 +1002,17 @@ conn_dispatch(struct bgp_conn *c, const struct bgp_hdr *h, const uint8_t *msg)
 	if (h->type < BGP_STAT_TYPES)
 		p->stats.msgs_in[h->type]++;
 	if (c == p->pend) {
-		/* Only OPEN (or NOTIFICATION) matters before the collision is resolved. */
+		/* Only OPEN (or NOTIFICATION) matters before the collision is resolved;
+		 * anything else this early is dropped with the connection. */
 		if (h->type == BGP_MSG_OPEN)
 			handle_open(p, c, msg, h->len);
 		else if (h->type == BGP_MSG_NOTIFICATION)
 			handle_notification(p, c, msg, h->len);
-		return false;
+		else {
+			conn_close(p->sp, c);
+			p->pend = NULL;
+		}
+		return p->dispatching == c;
 	}
 	switch (h->type) {
 	case BGP_MSG_OPEN:
@@ -1019,7 +1038,7 @@ conn_dispatch(struct bgp_conn *c, const struct bgp_hdr *h, const uint8_t *msg)
 	default:
 		break;
 	}
-	return p->conn == c;
+	return p->dispatching == c;
 }
 
 /* Frame and dispatch what is buffered on c, at most SESSION_MSGS_PER_CB messages. */
@@ -1065,9 +1084,12 @@ conn_process(struct bgp_conn *c)
 		buf = evbuffer_pullup(in, h.len);
 		if (!buf)
 			return;
+		p->dispatching = c;
 		if (!conn_dispatch(c, &h, buf))
-			return;	/* c may be freed: do not touch it */
+			return;	/* c was closed and freed: do not touch it */
+		p->dispatching = NULL;
 		evbuffer_drain(in, h.len);
+		is_pend = c == p->pend;
 	}
 	/* More may be buffered: continue from the loop, not from this callback. */
 	if (evbuffer_get_length(in) >= BGP_HDR_LEN)
@@ -1122,6 +1144,9 @@ listen_cb(evutil_socket_t lfd, short what, void *arg)
 		return;
 	}
 	verdict = bgp_fsm_incoming(&p->fsm);
+	/* Connect with our own attempt in flight: keep both until an OPEN decides. */
+	if (verdict == 1 && p->conn)
+		verdict = 0;
 	if (verdict < 0 || (verdict == 0 && p->pend)) {
 		peer_log(LOG_LVL_DEBUG, p, "refusing incoming connection in %s",
 		    bgp_state_name(p->fsm.state));
@@ -1139,8 +1164,7 @@ listen_cb(evutil_socket_t lfd, short what, void *arg)
 	conn_addrs(c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (verdict == 1) {
-		/* Connect/Active: take it, abandon our own attempt. */
-		conn_close(sp, p->conn);
+		/* Connect/Active without a connection of our own: take it. */
 		p->conn = c;
 		peer_log(LOG_LVL_DEBUG, p, "accepted connection");
 		bgp_fsm(&p->fsm, BGP_EV_TCP_CONNECTED, NULL);

@@ -83,6 +83,7 @@ struct bgp_peer {
 	char			 last_error[256];	/* last NOTIFICATION / error, for show */
 	char			 shutdown_msg[BGP_SHUTDOWN_MSG_MAX + 1];
 	bool			 notif_seen;	/* a NOTIFICATION ended (or ends) this session */
+	struct bgp_conn		*dispatching;	/* connection whose message is being handled */
 };
 
 /*

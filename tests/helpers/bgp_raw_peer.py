@@ -142,6 +142,9 @@ def main():
             print("CASE", case, result, flush=True)
             s.close()
             continue
+        elif case == "maxpfx":
+            # Three prefixes against max-prefix 2 with action stop: Cease/1 (RFC 4486)
+            s.sendall(update(["192.0.2.0/26", "192.0.2.64/26", "192.0.2.128/26"], my_as, addr))
         elif case == "taw":
             s.sendall(update(["203.0.113.0/24"], my_as, addr))
             s.sendall(update(["203.0.113.0/24"], my_as, addr, origin=5))   # bad ORIGIN

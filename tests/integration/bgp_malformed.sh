@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # A raw TCP peer (tests/helpers/bgp_raw_peer.py) sends crafted malformed messages to
 # cutoverd: bad marker, bad length, bad type, truncated OPEN, attribute list overrun,
-# bad MP_REACH next hop length, bad ORIGIN. cutoverd must answer each with the
+# bad MP_REACH next hop length, bad ORIGIN, and more prefixes than max-prefix allows.
+# cutoverd must answer each with the
 # RFC 4271 / RFC 7606 NOTIFICATION (code, subcode and data checked) or treat the
 # UPDATE as withdraw, and keep its BIRD session up the whole time.
 set -eu
@@ -36,6 +37,7 @@ bgp:
       hold-time: 9
       connect-retry: 1
       families: [ipv4]
+      max-prefix: { limit: 2, action: stop }
   originate:
     - 10.20.0.15/32
 EOF2
@@ -45,7 +47,7 @@ lab_wait 20 peer_state up Established || fail "BIRD session not established"
 
 step "raw peer cases"
 lab_exec up python3 "$top/tests/helpers/bgp_raw_peer.py" 10.255.1.1 1790 65001 10.255.1.1 \
-	"$LAB_DIR" marker length type truncated-open attrlist mp-reach-nh taw \
+	"$LAB_DIR" marker length type truncated-open attrlist mp-reach-nh taw maxpfx \
 	> "$LAB_DIR/raw.out" 2> "$LAB_DIR/raw.err" &
 raw=$!
 lab_wait 60 test -e "$LAB_DIR/taw-sent" || { cat "$LAB_DIR/raw.out" "$LAB_DIR/raw.err"; fail "raw peer stuck"; }
@@ -77,6 +79,14 @@ if ! grep -q "^CASE mp-reach-nh NOTIFICATION 3 " "$LAB_DIR/raw.out"; then
 	grep -q "disabling AFI 1 SAFI 1" "$BGP_LOG" || fail "mp-reach-nh: AFI/SAFI not disabled"
 fi
 expect taw ALIVE
+# Cease / Maximum Number of Prefixes Reached, data AFI 1, SAFI 1, limit 2; then the peer
+# stays down (no automatic restart) until enabled.
+expect maxpfx "NOTIFICATION 6 1 DATA '00010100000002'"
+peers_json | python3 -c '
+import json, sys
+p = [x for x in json.load(sys.stdin)["peers"] if x["name"] == "raw"][0]
+assert p["state"] == "Idle" and p["admin_down"], (p["state"], p["admin_down"])
+assert p["counters"]["max_prefix_hits"] == 1, p["counters"]' || fail "max-prefix stop not applied"
 
 step "the BIRD session never flapped"
 peers_json | python3 -c '

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # TCP MD5 (RFC 2385) and GTSM (RFC 5082) against BIRD 2: with the same password and
 # TTL security on both sides the session comes up; with a wrong password it stays
-# down (checked over several connect-retry rounds).
+# down (checked over several connect-retry rounds). cutoverd is passive here, so BIRD
+# connects to cutoverd's listener: the MD5 key must be on the listening socket.
 set -eu
 top=${CUTOVER_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN=${CUTOVER_BIN:-$top/build/asan/bin}
@@ -28,6 +29,7 @@ bgp:
       connect-retry: 1
       md5-password: "$1"
       ttl-security: true
+      passive: true
 EOF2
 }
 export CUTOVER_SOCKET=$LAB_DIR/n1.sock
@@ -50,6 +52,7 @@ peers_json | python3 -c '
 import json, sys
 p = json.load(sys.stdin)["peers"][0]
 assert p["config"]["md5"] is True and p["config"]["ttl_security"] is True, p["config"]
+assert p["config"]["passive"] is True, p["config"]
 assert p["counters"]["messages_in"]["open"] == 0, p["counters"]' ||
 	fail "an OPEN got through despite the wrong password"
 bgp_stop_cutoverd
