@@ -30,6 +30,7 @@ policy_usage(FILE *out)
 	    "    cutover policy - apply and inspect the node's eBPF policy datapath\n\n"
 	    "SYNOPSIS\n"
 	    "    cutover policy apply [--pin-root DIR] [--policy-max N] [--events-all] BUNDLE\n"
+	    "    cutover policy check BUNDLE\n"
 	    "    cutover policy show [--pin-root DIR] [--endpoint ID] [-o text|json]\n"
 	    "    cutover policy metrics [--pin-root DIR]\n"
 	    "    cutover policy unload [--pin-root DIR]\n\n"
@@ -41,6 +42,8 @@ policy_usage(FILE *out)
 	    "    so changing one rule costs a few map operations and never a reload.\n"
 	    "    Endpoints with an \"interface\" present in this network namespace get the\n"
 	    "    tc programs attached (clsact ingress: from-pod, egress: to-pod).\n"
+	    "    check parses and compiles a bundle without touching the datapath and prints\n"
+	    "    the map entries it would need per endpoint.\n"
 	    "    show prints endpoints, ipcache and per-endpoint policy entries (decoded from\n"
 	    "    Cilium's LPM layout back into peer, protocol, port range, action, rule),\n"
 	    "    with the packets each entry matched.\n"
@@ -131,6 +134,42 @@ policy_apply(const char *root, const struct dp_opts *lo, const char *file)
 	dp_bundle_free(b);
 	dp_close(dp);
 	return rc ? CLI_FAIL : CLI_OK;
+}
+
+static int
+policy_check(const char *file)
+{
+	struct dp_bundle *b;
+	struct diag d;
+	size_t total = 0;
+	int rc;
+
+	diag_init(&d, NULL);
+	rc = dp_bundle_load(file, &b, &d);
+	if (rc) {
+		print_diag("policy check", &d, rc);
+		return CLI_USAGE;
+	}
+	for (size_t i = 0; i < b->nendpoints; i++) {
+		struct dp_pentry *v;
+		long n = dp_compile_endpoint(&b->endpoints[i], &v);
+
+		if (n < 0) {
+			fprintf(stderr, "cutover policy check: endpoint %u: %s\n",
+			    b->endpoints[i].id, strerror((int)-n));
+			dp_bundle_free(b);
+			return CLI_FAIL;
+		}
+		printf("endpoint %u %s: %zu rules -> %ld policy entries%s\n", b->endpoints[i].id,
+		    b->endpoints[i].name, b->endpoints[i].nrules, n,
+		    n > DP_POLICY_MAP_SIZE ? " (more than the default map size)" : "");
+		total += (size_t)n;
+		free(v);
+	}
+	printf("%s: valid; %zu identities, %zu CIDRs, %zu endpoints, %zu policy entries\n",
+	    file, b->nidentities, b->ncidrs, b->nendpoints, total);
+	dp_bundle_free(b);
+	return CLI_OK;
 }
 
 /* Port range covered by a key's protocol/port prefix. */
@@ -404,6 +443,13 @@ cli_policy(int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
+	if (!strcmp(action, "check")) {
+		if (optind != argc - 1) {
+			fprintf(stderr, "cutover policy check: one BUNDLE file expected\n");
+			return CLI_USAGE;
+		}
+		return policy_check(argv[optind]);
+	}
 	if (!strcmp(action, "apply")) {
 		if (optind != argc - 1) {
 			fprintf(stderr, "cutover policy apply: one BUNDLE file expected\n");
@@ -422,7 +468,7 @@ cli_policy(int argc, char **argv)
 		return policy_metrics(root);
 	if (!strcmp(action, "unload"))
 		return policy_unload(root);
-	fprintf(stderr, "cutover policy: unknown action '%s' (apply, show, metrics, unload)\n",
+	fprintf(stderr, "cutover policy: unknown action '%s' (apply, check, show, metrics, unload)\n",
 	    action);
 	return CLI_USAGE;
 }
