@@ -267,6 +267,14 @@ session_conn_send(struct bgp_peer *p, struct bgp_conn *c, struct buf_writer *bw,
 		p->stats.msgs_out[type]++;
 }
 
+int
+bgp_peer_send(const struct bgp_peer *p, const void *msgs, size_t len)
+{
+	if (p->fsm.state != BGP_STATE_ESTABLISHED || !p->conn || !p->conn->bev)
+		return -ENOTCONN;
+	return bufferevent_write(p->conn->bev, msgs, len) == 0 ? 0 : -ENOMEM;
+}
+
 /* ---- FSM ops ---- */
 
 static uint64_t
