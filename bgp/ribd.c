@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bgp/adjout.h"
 #include "bgp/filter.h"
 #include "bgp/ksync.h"
 #include "bgp/ribd.h"
@@ -20,6 +21,9 @@ struct ribd_peer {
 	uint16_t		 idx;
 	bool			 ebgp;
 	const struct filter	*import;
+	const struct filter	*export;
+	struct adjout		*ao;		/* while Established */
+	const struct bgp_peer	*bp;
 	/* helper role */
 	bool			 stale_pending;
 	uint64_t		 stale_deadline;
@@ -48,6 +52,7 @@ struct ribd {
 };
 
 static const struct rib_client_ops kernel_ops;
+static const struct rib_client_ops adjout_ops;
 
 /* ---- kernel client ---- */
 
@@ -103,6 +108,44 @@ static const struct rib_client_ops kernel_ops = {
 	.name = "kernel",
 	.change = kernel_change,
 };
+
+/* ---- Adj-RIB-Out of every Established peer ---- */
+
+static void
+adjout_rib_change(void *arg, struct rib *r, const struct rib_change *c)
+{
+	struct ribd *rd = arg;
+
+	(void)r;
+	for (size_t i = 0; i < rd->npeers; i++)
+		if (rd->peers[i].ao)
+			adjout_change(rd->peers[i].ao, c);
+}
+
+static const struct rib_client_ops adjout_ops = {
+	.name = "adj-rib-out",
+	.change = adjout_rib_change,
+};
+
+static int
+adjout_send(void *arg, const uint8_t *msgs, size_t len)
+{
+	const struct ribd_peer *rp = arg;
+
+	return rp->bp ? bgp_peer_send(rp->bp, msgs, len) : -ENOTCONN;
+}
+
+static void
+adjout_flush_peer(struct ribd_peer *rp)
+{
+	int rc;
+
+	if (!rp->ao || adjout_pending(rp->ao) == 0)
+		return;
+	rc = adjout_flush(rp->ao);
+	if (rc < 0)
+		log_warn("%s: sending UPDATEs: %s", rp->conf->name, strerror(-rc));
+}
 
 /* ---- peers ---- */
 
@@ -259,6 +302,31 @@ hook_peer_up(void *arg, const struct bgp_peer *p)
 				    f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET);
 		}
 	}
+	/* Adj-RIB-Out: the whole Loc-RIB through the export policy (RFC 8212 default). */
+	adjout_free(rp->ao);
+	rp->ao = NULL;
+	rp->bp = p;
+	{
+		struct adjout_conf ac;
+
+		memset(&ac, 0, sizeof(ac));
+		ac.peer = rp->idx;
+		ac.ebgp = rp->ebgp;
+		ac.local_as = rd->conf->local_as;
+		ac.export = rp->export;
+		ac.ctx = p->wctx;
+		for (int f = 0; f < 2; f++) {
+			ac.has_nh[f] = p->has_nh[f];
+			ac.nh[f].global = p->nh[f];
+		}
+		rp->ao = adjout_new(rd->rib, &ac, adjout_send, rp);
+		if (rp->ao) {
+			adjout_refresh(rp->ao);
+			adjout_flush_peer(rp);
+		} else {
+			log_warn("%s: no memory for the Adj-RIB-Out", p->conf->name);
+		}
+	}
 	restart_check(rd);
 }
 
@@ -270,6 +338,9 @@ hook_peer_down(void *arg, const char *peer, bool graceful)
 
 	if (!rp)
 		return;
+	adjout_free(rp->ao);
+	rp->ao = NULL;
+	rp->bp = NULL;
 	if (graceful && rp->peer_restart_time > 0) {
 		size_t n = rib_peer_stale_mark(rd->rib, rp->idx, 0);
 
@@ -344,6 +415,8 @@ ribd_new(const struct bgp_conf *conf, uint64_t now_ms, struct diag *d)
 		rp->ebgp = pi.ebgp;
 		rp->import = cp->import_filter[0] ?
 		    filter_find(&conf->rib.filters, cp->import_filter) : NULL;
+		rp->export = cp->export_filter[0] ?
+		    filter_find(&conf->rib.filters, cp->export_filter) : NULL;
 		if (cp->gr_enabled && cp->gr_restart_time > maxrt)
 			maxrt = cp->gr_restart_time;
 		rd->npeers++;
@@ -374,6 +447,8 @@ ribd_new(const struct bgp_conf *conf, uint64_t now_ms, struct diag *d)
 			    "previous run (stale until the peers re-advertise)", rd->adopted,
 			    conf->rib.kernel_table, conf->rib.kernel_protocol);
 	}
+	if (rib_client_add(rd->rib, &adjout_ops, rd) != 0)
+		goto nomem;
 	if (rd->adopted <= 0)
 		rd->restart_done = true;	/* nothing to keep: not a restart */
 	rd->client.route_update = hook_update;
@@ -396,6 +471,8 @@ ribd_free(struct ribd *rd)
 {
 	if (!rd)
 		return;
+	for (size_t i = 0; i < rd->npeers; i++)
+		adjout_free(rd->peers[i].ao);
 	rib_free(rd->rib);
 	ksync_free(rd->ks);
 	kroute_close(rd->kr);
@@ -434,6 +511,7 @@ ribd_tick(struct ribd *rd, uint64_t now_ms)
 	for (size_t i = 0; i < rd->npeers; i++) {
 		struct ribd_peer *rp = &rd->peers[i];
 
+		adjout_flush_peer(rp);
 		if (rp->stale_pending && now_ms >= rp->stale_deadline) {
 			size_t n = rib_peer_stale_sweep(rd->rib, rp->idx, 0);
 
@@ -451,6 +529,12 @@ ribd_stop(struct ribd *rd, bool keep_kernel)
 {
 	struct diag d;
 
+	rib_client_del(rd->rib, &adjout_ops, rd);
+	for (size_t i = 0; i < rd->npeers; i++) {
+		adjout_free(rd->peers[i].ao);
+		rd->peers[i].ao = NULL;
+		rd->peers[i].bp = NULL;
+	}
 	if (!rd->ks)
 		return;
 	/* Clients must not touch the kernel while the RIB is torn down. */

@@ -192,12 +192,14 @@ jrule(const char *dir, uint32_t peer, const struct nsx_svc *sv, bool deny,
 /* Rules for one box: one per (peer identity, service item). */
 static int
 box_rules(struct json_object *arr, const struct nsx_model *m, const struct atoms *t,
-    const struct nsx_box *b, const char *dir, bool deny)
+    const struct nsx_box *b, const char *dir, bool deny, unsigned fams)
 {
 	uint32_t *peers = NULL;
 	size_t np = 0, cp = 0;
 
-	if (nsx_ipset_is_full(&b->ips, AF_UNSPEC)) {
+	/* Full for every family the endpoint has: any peer. */
+	if ((!(fams & 1) || nsx_ipset_is_full(&b->ips, AF_INET)) &&
+	    (!(fams & 2) || nsx_ipset_is_full(&b->ips, AF_INET6))) {
 		peers = malloc(sizeof(*peers));
 		if (!peers)
 			return -ENOMEM;
@@ -333,10 +335,13 @@ nsx_emit_bundle(FILE *f, const struct nsx_model *m, const struct nsx_compiled *c
 		const struct nsx_class *k = &c->cls[i];
 		const struct nsx_workload *w;
 		struct json_object *ep, *ips, *rules;
+		unsigned fams = 0;
 
 		if (k->wl < 0)
 			continue;
 		w = &m->wl[k->wl];
+		for (size_t r = 0; r < w->ips.n; r++)
+			fams |= w->ips.r[r].lo.family == AF_INET ? 1 : 2;
 		ep = json_object_new_object();
 		json_object_object_add(ep, "id", json_object_new_int(1 + k->wl));
 		short_name(name, sizeof(name), "nsx/", w->name);
@@ -362,10 +367,10 @@ nsx_emit_bundle(FILE *f, const struct nsx_model *m, const struct nsx_compiled *c
 			const char *dir = d == NSX_D_INGRESS ? "ingress" : "egress";
 
 			for (size_t b = 0; b < k->dir[d].allow.n; b++)
-				if ((rc = box_rules(rules, m, &t, &k->dir[d].allow.b[b], dir, false)))
+				if ((rc = box_rules(rules, m, &t, &k->dir[d].allow.b[b], dir, false, fams)))
 					goto out_ep;
 			for (size_t b = 0; b < k->dir[d].deny.n; b++)
-				if ((rc = box_rules(rules, m, &t, &k->dir[d].deny.b[b], dir, true)))
+				if ((rc = box_rules(rules, m, &t, &k->dir[d].deny.b[b], dir, true, fams)))
 					goto out_ep;
 		}
 		json_object_object_add(ep, "rules", rules);

@@ -3,7 +3,7 @@ NSX_SRCS := nsx-import/sets.c nsx-import/model.c nsx-import/load.c \
 	nsx-import/load_json.c nsx-import/load_xml.c nsx-import/resolve.c \
 	nsx-import/translate.c nsx-import/eval.c nsx-import/emit_cnp.c \
 	nsx-import/emit_maps.c nsx-import/report.c nsx-import/cnp_read.c \
-	nsx-import/verify.c
+	nsx-import/verify.c nsx-import/verify_bundle.c
 $(eval $(call add_lib,nsx,$(NSX_SRCS)))
 NSX_LDLIBS = $(JSON_LIBS) $(XML_LIBS) $(YAML_LIBS)
 

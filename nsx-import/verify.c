@@ -246,9 +246,17 @@ check_flow(struct vctx *v, const struct nsx_flow *f)
 		vm.value = peer->name;
 		(void)vm;
 	}
+	if (v->o->bundle) {
+		bool found;
+
+		cil = nsx_bundle_eval(v->o->bundle, f, &found);
+		if (!found)
+			return;	/* not an endpoint of the bundle */
+	} else {
+		cil = nsx_cnp_eval(v->s, v->labels, v->nlabels, f, pl, npl);
+	}
 	v->res->flows++;
 	nsx = nsx_eval_flow(v->m, v->o->dflt, f, &r, &jr);
-	cil = nsx_cnp_eval(v->s, v->labels, v->nlabels, f, pl, npl);
 	if (nsx == cil)
 		return;
 	v->res->mismatches++;
@@ -258,14 +266,14 @@ check_flow(struct vctx *v, const struct nsx_flow *f)
 		char l[ADDR_STRLEN], rm[ADDR_STRLEN];
 
 		fprintf(v->o->out, "MISMATCH %s %s local=%s remote=%s proto=%u %s=%u: NSX %s "
-		    "(%s%s%s%s%s), Cilium %s\n", v->cls_name,
+		    "(%s%s%s%s%s), %s %s\n", v->cls_name,
 		    f->dir == NSX_D_INGRESS ? "ingress" : "egress",
 		    addr_format(&f->local, l, sizeof(l)), addr_format(&f->remote, rm, sizeof(rm)),
 		    f->proto, nsx_proto_has_ports(f->proto) ? "port" : "type", f->port,
 		    nsx ? "ALLOW" : "DROP", r ? "rule " : "default rule", r ? r->path : "",
 		    r && r->gap_verdict ? ", rule has a reported verdict gap" : "",
 		    jr ? ", after JUMP_TO_APPLICATION rule " : "", jr ? jr->path : "",
-		    cil ? "ALLOW" : "DROP");
+		    v->o->bundle ? "bundle" : "Cilium", cil ? "ALLOW" : "DROP");
 	}
 }
 

@@ -64,7 +64,18 @@ void	nsx_cnp_free(struct cnp_set *s);
 bool	nsx_cnp_eval(const struct cnp_set *s, const struct nsx_label *labels, size_t nlabels,
 	    const struct nsx_flow *f, const struct nsx_label *peer_labels, size_t npeer);
 
+struct dp_bundle;
+
+/*
+ * The datapath's verdict under bundle b for flow f at the endpoint owning f->local
+ * (identity by longest prefix over endpoint addresses and CIDRs; a deny rule wins,
+ * then an allow, else the direction's default). *found is false when no endpoint
+ * of the bundle owns f->local.
+ */
+bool	nsx_bundle_eval(const struct dp_bundle *b, const struct nsx_flow *f, bool *found);
+
 struct nsx_verify_opts {
+	const struct dp_bundle *bundle;	/* check this bundle instead of the YAML set */
 	size_t		 samples;	/* random flows per class and direction */
 	uint64_t	 seed;
 	enum nsx_action	 dflt;

@@ -33,6 +33,8 @@ OUT=$LAB_DIR/results.txt
 
 now() { date +%s.%N; }
 kb() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
+# CPU seconds (user + system) the process used so far
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"; }
 
 bird_start() {
 	cat > "$LAB_DIR/bird.conf" <<EOF
@@ -82,11 +84,12 @@ EOF
 		> "$LAB_DIR/cut.log" 2>&1 &
 	DPID=$!
 	lab_wait 10 test -S "$LAB_DIR/cut.sock" || { cat "$LAB_DIR/cut.log" >&2; exit 1; }
-	lab_wait 10 cut_count >/dev/null
+	lab_wait 10 sh -c "curl -sf --unix-socket '$LAB_DIR/cut.sock' http://cutoverd/v1/bgp/rib >/dev/null"
 }
+# (as cheap as birdc + awk: one curl, no jq)
 cut_count() {
 	curl -sf --unix-socket "$LAB_DIR/cut.sock" http://cutoverd/v1/bgp/rib |
-		jq -e '.prefixes_ipv4'
+		sed -n 's/^{"prefixes_ipv4":\([0-9]*\),.*/\1/p'
 }
 cut_stop() {
 	kill -TERM "$DPID"
@@ -96,7 +99,7 @@ cut_stop() {
 
 # run DAEMON DATASET COUNT INJECTOR-ARGS...
 run() {
-	local d=$1 set=$2 want=$3 addr idx rss0 t0 t1 c hwm
+	local d=$1 set=$2 want=$3 addr idx rss0 t0 t1 c hwm cs
 	shift 3
 	case $d in bird) idx=1 ;; cut) idx=2 ;; esac
 	addr=10.255.$idx.2
@@ -117,11 +120,12 @@ run() {
 	[ "${c:-0}" -ge "$want" ] || { echo "$d/$set: only $c of $want routes" >&2;
 		cat "$LAB_DIR/inj-$d-$set.log" >&2; exit 1; }
 	hwm=$(kb "$DPID" VmHWM)
+	cs=$(cpu "$DPID")
 	t0=$(awk -F= '$1 == "established" { print $2 }' "$LAB_DIR/inj.stats")
 	kill -TERM "$ipid" 2>/dev/null || true
 	wait "$ipid" 2>/dev/null || true
 	"${d}_stop"
-	echo "$set $d $want $(echo "$t1 - $t0" | bc -l) $hwm $rss0" >> "$OUT"
+	echo "$set $d $want $(echo "$t1 - $t0" | bc -l) $hwm $rss0 $cs" >> "$OUT"
 }
 
 run bird gen "$N" --generate "$N"
@@ -131,15 +135,16 @@ run cut ris "$RIS_N" --mrt "$RIS"
 
 echo "bgp-ingest: $(nproc) CPUs, $(uname -r), $(bird --version 2>&1 | head -1), cutoverd $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')"
 awk '
-{ set[$1] = 1; n[$1] = $3; t[$1, $2] = $4; hwm[$1, $2] = $5; rss[$1, $2] = $6 }
+{ set[$1] = 1; n[$1] = $3; t[$1, $2] = $4; hwm[$1, $2] = $5; rss[$1, $2] = $6; cpu[$1, $2] = $7 }
 END {
-	printf "%-5s %9s | %9s %9s %6s | %10s %10s | %8s %8s %6s\n", "set", "routes",
-	    "BIRD s", "cutover s", "ratio", "BIRD peak", "cut peak", "BIRD B/r", "cut B/r", "ratio"
+	printf "%-5s %9s | %9s %9s %6s | %7s %7s | %10s %10s | %8s %8s %6s\n", "set", "routes",
+	    "BIRD s", "cutover s", "ratio", "BIRD cpu", "cut cpu", "BIRD peak", "cut peak",
+	    "BIRD B/r", "cut B/r", "ratio"
 	for (s in set) {
 		bb = (hwm[s, "bird"] - rss[s, "bird"]) * 1024 / n[s]
 		cb = (hwm[s, "cut"] - rss[s, "cut"]) * 1024 / n[s]
-		printf "%-5s %9d | %9.3f %9.3f %6.2f | %8d kB %8d kB | %8.1f %8.1f %6.2f\n", s, n[s],
-		    t[s, "bird"], t[s, "cut"], t[s, "cut"] / t[s, "bird"], hwm[s, "bird"],
+		printf "%-5s %9d | %9.3f %9.3f %6.2f | %7.2f %7.2f | %8d kB %8d kB | %8.1f %8.1f %6.2f\n", s, n[s],
+		    t[s, "bird"], t[s, "cut"], t[s, "cut"] / t[s, "bird"], cpu[s, "bird"], cpu[s, "cut"], hwm[s, "bird"],
 		    hwm[s, "cut"], bb, cb, cb / bb
 	}
 }' "$OUT"

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmd/cutover/cli.h"
+#include "datapath/bundle.h"
 #include "nsx-import/translate.h"
 #include "nsx-import/verify.h"
 
@@ -67,8 +68,9 @@ nsx_usage(FILE *out)
 	    "                         catch-all rule: allow (NSX's out-of-the-box default) or drop\n"
 	    "    --strict             exit 1 when the report has gaps\n"
 	    "    --timing             print the duration of each phase and the peak memory\n"
-	    "    --against OUTPUT     (verify) policy YAML file, or a directory holding\n"
-	    "                         cilium-policies.yaml\n"
+	    "    --against OUTPUT     (verify) policy YAML file, a bundle (*.json), or a\n"
+	    "                         directory holding cilium-policies.yaml (and bundle.json:\n"
+	    "                         both are checked; the bundle at inventory workloads)\n"
 	    "    --samples N          (verify) random flows per endpoint and direction (default 200)\n"
 	    "    --seed N             (verify) random seed (default fixed: runs are repeatable)\n"
 	    "    --max-print N        (verify) list at most N mismatches (default 50)\n"
@@ -425,30 +427,56 @@ run_verify(int argc, char **argv)
 		nsx_model_free(m);
 		return rc;
 	}
-	snprintf(path, sizeof(path), "%s", a.against);
-	if (!stat(a.against, &st) && S_ISDIR(st.st_mode))
-		snprintf(path, sizeof(path), "%s/cilium-policies.yaml", a.against);
-	diag_init(&d, path);
-	if (nsx_cnp_read(path, &set, &d)) {
+	/* OUTPUT: a YAML file, a bundle (.json), or a directory holding both. */
+	{
+		bool dir = !stat(a.against, &st) && S_ISDIR(st.st_mode);
+		size_t l = strlen(a.against);
+		bool json = l > 5 && !strcmp(a.against + l - 5, ".json");
+		int worst = CLI_OK;
+
+		for (int pass = 0; pass < 2; pass++) {
+			struct dp_bundle *b = NULL;
+
+			if ((pass == 0 && (json && !dir)) || (pass == 1 && !dir && !json))
+				continue;
+			if (dir)
+				snprintf(path, sizeof(path), "%s/%s", a.against,
+				    pass ? "bundle.json" : "cilium-policies.yaml");
+			else
+				snprintf(path, sizeof(path), "%s", a.against);
+			if (dir && pass == 1 && access(path, R_OK))
+				continue;	/* a directory without a bundle */
+			diag_init(&d, path);
+			memset(&set, 0, sizeof(set));
+			if (pass == 0 ? nsx_cnp_read(path, &set, &d) : dp_bundle_load(path, &b, &d)) {
+				nsx_model_free(m);
+				return print_diag(&d);
+			}
+			memset(&vo, 0, sizeof(vo));
+			vo.bundle = b;
+			vo.samples = a.samples;
+			vo.seed = a.seed;
+			vo.dflt = a.dflt;
+			vo.out = stdout;
+			vo.max_print = a.max_print;
+			rc = nsx_verify(m, &set, &vo, &res);
+			nsx_cnp_free(&set);
+			dp_bundle_free(b);
+			if (rc) {
+				nsx_model_free(m);
+				fprintf(stderr, "cutover nsx-import verify: out of memory\n");
+				return CLI_FAIL;
+			}
+			printf("verify: %s: %zu flows, %zu mismatches (%zu on rules reported exact, "
+			    "%zu on rules with reported gaps)\n", pass ? "bundle" : "policy",
+			    res.flows, res.mismatches, res.mismatches_exact,
+			    res.mismatches - res.mismatches_exact);
+			if (res.mismatches_exact)
+				worst = CLI_FAIL;
+		}
 		nsx_model_free(m);
-		return print_diag(&d);
+		return worst;
 	}
-	vo.samples = a.samples;
-	vo.seed = a.seed;
-	vo.dflt = a.dflt;
-	vo.out = stdout;
-	vo.max_print = a.max_print;
-	rc = nsx_verify(m, &set, &vo, &res);
-	nsx_cnp_free(&set);
-	nsx_model_free(m);
-	if (rc) {
-		fprintf(stderr, "cutover nsx-import verify: out of memory\n");
-		return CLI_FAIL;
-	}
-	printf("verify: %zu flows, %zu mismatches (%zu on rules reported exact, %zu on rules "
-	    "with reported gaps)\n", res.flows, res.mismatches, res.mismatches_exact,
-	    res.mismatches - res.mismatches_exact);
-	return res.mismatches_exact ? CLI_FAIL : CLI_OK;
 }
 
 int

@@ -23,8 +23,11 @@ for dir in tests/golden/nsx/*/; do
 	read -r -a args < "$dir/args"
 	"$bin" nsx-import verify "${args[@]}" --against "$dir" --samples 50 > "$tmp/verify.out" ||
 		{ tail -5 "$tmp/verify.out"; fail "$(basename "$dir"): verify found mismatches"; }
-	grep -q '^verify: [0-9]* flows, [0-9]* mismatches (0 on rules reported exact' "$tmp/verify.out" ||
-		fail "$(basename "$dir"): unexpected verify summary: $(tail -1 "$tmp/verify.out")"
+	for what in policy bundle; do
+		grep -q "^verify: $what: [0-9]* flows, [0-9]* mismatches (0 on rules reported exact" \
+			"$tmp/verify.out" ||
+			fail "$(basename "$dir"): unexpected verify summary: $(cat "$tmp/verify.out")"
+	done
 done
 echo "goldens valid and verified"
 
@@ -46,6 +49,23 @@ rc=0
 	--against "$tmp/bad2.yaml" --samples 20 > "$tmp/bad2.out" || rc=$?
 [ $rc -eq 1 ] || fail "removed deny not detected"
 grep -q 'MISMATCH db-01 ingress' "$tmp/bad2.out" || fail "removed deny: wrong endpoint blamed"
+# The bundle is checked as well: widen one allow rule's port.
+g2=tests/golden/nsx/nsxt-3tier-namespace
+python3 - "$g2/bundle.json" "$tmp/bad3.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+for ep in b["endpoints"]:
+    for r in ep["rules"]:
+        if r.get("port") == 3306 and r["action"] == "allow":
+            r["port"] = 3307
+json.dump(b, open(sys.argv[2], "w"))
+PY
+rc=0
+"$bin" nsx-import verify "$fx/nsxt-hapi-3-tier-app.json" --inventory "$fx/inventory-3tier.json" \
+	--default drop --against "$tmp/bad3.json" --samples 20 > "$tmp/bad3.out" || rc=$?
+[ $rc -eq 1 ] || fail "injected bundle mistake not detected"
+grep -q 'MISMATCH db-01 ingress .* port=3306: NSX ALLOW (rule .*allow-mysql.*), bundle DROP' \
+	"$tmp/bad3.out" || fail "bundle mismatch not blamed on allow-mysql"
 echo "injected mistakes found"
 
 # 4. Exit codes: --strict with gaps -> 1; exact -> 0; bad input -> 2.
