@@ -374,6 +374,20 @@ hook_eor(void *arg, const char *peer, int family)
 	restart_check(rd);
 }
 
+/* RFC 2918: the peer wants our routes again: queue the whole table for it. */
+static void
+hook_route_refresh(void *arg, const char *peer, int family)
+{
+	struct ribd *rd = arg;
+	struct ribd_peer *rp = peer_find(rd, peer);
+
+	(void)family;	/* both families are queued: the extra ones are harmless */
+	if (!rp || !rp->ao)
+		return;
+	adjout_refresh(rp->ao);
+	adjout_flush_peer(rp);
+}
+
 /* ---- lifecycle ---- */
 
 struct ribd *
@@ -456,6 +470,7 @@ ribd_new(const struct bgp_conf *conf, uint64_t now_ms, struct diag *d)
 	rd->client.peer_up = hook_peer_up;
 	rd->client.peer_down = hook_peer_down;
 	rd->client.eor = hook_eor;
+	rd->client.route_refresh = hook_route_refresh;
 	rd->client.arg = rd;
 	rd->client.keep_adjin = conf->rib.keep_adj_rib_in;
 	return rd;
@@ -675,8 +690,38 @@ h_rib(struct ctl_req *req, void *arg)
 	return ctl_reply_json(req, 200, o);
 }
 
+/* POST /v1/bgp/rib/refresh?peer=NAME: ask the peer to re-send its routes (RFC 2918),
+ * e.g. after its import policy changed. */
+static int
+h_refresh(struct ctl_req *req, void *arg)
+{
+	struct ribd *rd = arg;
+	struct ribd_peer *rp;
+	char name[BGP_CONF_NAME_MAX];
+	int rc;
+
+	if (ctl_query(req, "peer", name, sizeof(name)) != 1)
+		return ctl_reply_error(req, 400, "bad_request", "peer parameter required", NULL);
+	rp = peer_find(rd, name);
+	if (!rp)
+		return ctl_reply_error(req, 404, "not_found", "no such peer", name);
+	if (!rp->bp)
+		return ctl_reply_error(req, 409, "not_established", "peer is not Established",
+		    name);
+	rc = bgp_peer_request_refresh(rp->bp);
+	if (rc == -EOPNOTSUPP)
+		return ctl_reply_error(req, 409, "unsupported",
+		    "the peer did not advertise route refresh (RFC 2918)", name);
+	if (rc < 0)
+		return ctl_reply_error(req, 500, "internal", "cannot send ROUTE-REFRESH",
+		    strerror(-rc));
+	return ctl_reply_json(req, 200, NULL);
+}
+
 int
 ribd_control_register(struct ribd *rd, struct ctl_server *ctl)
 {
-	return ctl_register(ctl, "GET", "/v1/bgp/rib", h_rib, rd);
+	int rc = ctl_register(ctl, "GET", "/v1/bgp/rib", h_rib, rd);
+
+	return rc ? rc : ctl_register(ctl, "POST", "/v1/bgp/rib/refresh", h_refresh, rd);
 }

@@ -137,6 +137,10 @@ void	bgp_peer_reset(struct bgp_peer *p, const char *msg);
  */
 int	bgp_peer_send(const struct bgp_peer *p, const void *msgs, size_t len);
 
+/* Ask p to send its routes again (RFC 2918 ROUTE-REFRESH for every negotiated family).
+ * 0, -ENOTCONN, or -EOPNOTSUPP when the peer did not advertise route refresh. */
+int	bgp_peer_request_refresh(const struct bgp_peer *p);
+
 /* Milliseconds on the monotonic clock (the FSM's clock). */
 uint64_t bgp_now_ms(void);
 
