@@ -27,6 +27,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "bgp/session_int.h"
 #include "lib/log.h"
 
 #define SESSION_MSGS_PER_CB	128	/* messages handled per read callback */
@@ -40,23 +41,8 @@
 #define IPV6_MINHOPCOUNT 73
 #endif
 
-struct bgp_speaker {
-	struct event_base	*base;
-	const struct bgp_conf	*conf;
-	size_t			 npeers;
-	struct bgp_peer		*peers;
-	int			 lfd[2];
-	struct event		*lev[2];
-	struct bgp_origin_table	*origins;
-	struct bgp_rib_client	 rib;
-	bool			 keep_adjin;
-	bool			 gr_restarting, gr_forwarding;
-	int			 draining;
-};
 
-#define peer_log(lvl, p, ...) log_msg(lvl, (p)->conf->name, __VA_ARGS__)
 
-static int fam_idx(int family) { return family == AF_INET6 ? 1 : 0; }
 
 uint64_t
 bgp_now_ms(void)
@@ -266,8 +252,8 @@ conn_close(struct bgp_speaker *sp, struct bgp_conn *c)
 	free(c);
 }
 
-static void
-conn_send(struct bgp_peer *p, struct bgp_conn *c, struct buf_writer *bw, uint8_t type)
+void
+session_conn_send(struct bgp_peer *p, struct bgp_conn *c, struct buf_writer *bw, uint8_t type)
 {
 	if (bw_error(bw)) {
 		peer_log(LOG_LVL_ERR, p, "cannot encode %s: %s", bgp_msg_type_name(type),
@@ -418,7 +404,7 @@ conn_send_open(struct bgp_peer *p, struct bgp_conn *c)
 
 	bw_init(&bw, buf, sizeof(buf));
 	bgp_open_encode(&bw, &p->local_open);
-	conn_send(p, c, &bw, BGP_MSG_OPEN);
+	session_conn_send(p, c, &bw, BGP_MSG_OPEN);
 	c->open_sent = true;
 }
 
@@ -441,7 +427,7 @@ op_send_keepalive(void *ctx)
 
 	bw_init(&bw, buf, sizeof(buf));
 	bgp_keepalive_encode(&bw);
-	conn_send(p, p->conn, &bw, BGP_MSG_KEEPALIVE);
+	session_conn_send(p, p->conn, &bw, BGP_MSG_KEEPALIVE);
 }
 
 static void
@@ -465,7 +451,7 @@ conn_send_notification(struct bgp_peer *p, struct bgp_conn *c, uint8_t code, uin
 	} else {
 		bgp_notification_encode(&bw, code, sub, data, len);
 	}
-	conn_send(p, c, &bw, BGP_MSG_NOTIFICATION);
+	session_conn_send(p, c, &bw, BGP_MSG_NOTIFICATION);
 }
 
 static void
@@ -481,7 +467,6 @@ op_send_notification(void *ctx, uint8_t code, uint8_t sub, const uint8_t *data, 
 		conn_send_notification(p, p->conn, code, sub, data, len);
 }
 
-static void peer_announce_all(struct bgp_peer *p);
 
 static void
 ifa_addr_get(const struct sockaddr *sa, struct addr *a)
@@ -569,7 +554,7 @@ op_established(void *ctx)
 	    p->has_nh[1] ? addr_format(&p->nh[1], (char[ADDR_STRLEN]){0}, ADDR_STRLEN) : "none");
 	if (p->sp->rib.peer_up)
 		p->sp->rib.peer_up(p->sp->rib.arg, p);
-	peer_announce_all(p);
+	session_announce_all(p);
 }
 
 static void
@@ -989,7 +974,7 @@ handle_route_refresh(struct bgp_peer *p, const uint8_t *msg, size_t len)
 	}
 	bgp_fsm(&p->fsm, BGP_EV_ROUTE_REFRESH_RECV, NULL);
 	if (p->fsm.state == BGP_STATE_ESTABLISHED && rr.subtype == BGP_RR_NORMAL)
-		peer_announce_all(p);
+		session_announce_all(p);
 }
 
 /* One whole message of len octets (header checked). Returns false when the
@@ -1450,118 +1435,4 @@ const struct bgp_origin_table *
 bgp_speaker_origins(const struct bgp_speaker *sp)
 {
 	return sp->origins;
-}
-
-/* ---- route output ---- */
-
-static bool
-peer_family_up(const struct bgp_peer *p, int family)
-{
-	int f = family == AF_INET6 ? BGP_FAM_IPV6_UNICAST : BGP_FAM_IPV4_UNICAST;
-
-	return p->fsm.state == BGP_STATE_ESTABLISHED &&
-	    (p->wctx.families & BGP_FAM_BIT(f)) && p->has_nh[fam_idx(family)];
-}
-
-/* Announce (o != NULL) or withdraw pfx on p. */
-static void
-peer_send_route(struct bgp_peer *p, const struct prefix *pfx, const struct bgp_origin *o)
-{
-	const struct bgp_conf *g = p->sp->conf;
-	struct bgp_attrs attrs;
-	struct bgp_nexthop nh;
-	struct buf_writer bw;
-	int rc;
-
-	bgp_attrs_init(&attrs);
-	memset(&nh, 0, sizeof(nh));
-	bw_init_dyn(&bw, bgp_wire_max_len(&p->wctx));
-	if (o) {
-		attrs.present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_AS_PATH);
-		attrs.origin = BGP_ORIGIN_IGP;
-		if (!p->ibgp) {
-			uint32_t as = g->local_as;
-
-			if (bgp_as_path_append(&attrs.as_path, BGP_AS_SEQUENCE, &as, 1))
-				goto out;
-		} else {
-			attrs.present |= BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);
-			attrs.local_pref = 100;
-		}
-		for (size_t i = 0; i < o->ncommunities; i++)
-			if (bgp_attrs_add_community(&attrs, o->communities[i]))
-				goto out;
-		nh.global = p->nh[fam_idx(pfx->addr.family)];
-	}
-	rc = bgp_update_pack(&p->wctx, &bw, o ? &attrs : NULL, o ? &nh : NULL, pfx, 1);
-	if (rc < 0) {
-		peer_log(LOG_LVL_ERR, p, "cannot encode UPDATE: %s", strerror(-rc));
-		goto out;
-	}
-	conn_send(p, p->conn, &bw, BGP_MSG_UPDATE);
-	if (o)
-		p->stats.prefixes_out++;
-	else
-		p->stats.withdraws_out++;
-out:
-	bw_free(&bw);
-	bgp_attrs_free(&attrs);
-}
-
-static int
-announce_cb(const struct bgp_origin *o, void *arg)
-{
-	struct bgp_peer *p = arg;
-
-	if (peer_family_up(p, o->prefix.addr.family))
-		peer_send_route(p, &o->prefix, o);
-	return 0;
-}
-
-/* Full table to p, then End-of-RIB per negotiated family (RFC 4724 §2). */
-static void
-peer_announce_all(struct bgp_peer *p)
-{
-	uint8_t buf[64];
-	struct buf_writer bw;
-
-	bgp_origin_walk(p->sp->origins, 0, announce_cb, p);
-	for (int f = 0; f < BGP_FAM_COUNT; f++) {
-		uint16_t afi;
-		uint8_t safi;
-
-		if (!(p->wctx.families & BGP_FAM_BIT(f)))
-			continue;
-		bgp_family_to_afisafi(f, &afi, &safi);
-		bw_init(&bw, buf, sizeof(buf));
-		bgp_eor_encode(&bw, afi, safi);
-		conn_send(p, p->conn, &bw, BGP_MSG_UPDATE);
-	}
-}
-
-int
-bgp_originate_add(struct bgp_speaker *sp, const struct prefix *pfx, const uint32_t *comms,
-    size_t ncomms)
-{
-	const struct bgp_origin *o;
-	int rc = bgp_origin_add(sp->origins, pfx, comms, ncomms, BGP_ORIGIN_DYNAMIC, time(NULL));
-
-	if (rc < 0)
-		return rc;
-	o = bgp_origin_get(sp->origins, pfx);
-	for (size_t i = 0; o && i < sp->npeers; i++)
-		if (peer_family_up(&sp->peers[i], pfx->addr.family))
-			peer_send_route(&sp->peers[i], pfx, o);
-	return 0;
-}
-
-int
-bgp_originate_del(struct bgp_speaker *sp, const struct prefix *pfx)
-{
-	if (!bgp_origin_del(sp->origins, pfx, BGP_ORIGIN_DYNAMIC))
-		return bgp_origin_get(sp->origins, pfx) ? 0 : -ENOENT;
-	for (size_t i = 0; i < sp->npeers; i++)
-		if (peer_family_up(&sp->peers[i], pfx->addr.family))
-			peer_send_route(&sp->peers[i], pfx, NULL);
-	return 0;
 }

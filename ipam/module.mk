@@ -18,7 +18,7 @@ CUTOVER_CLI_LDLIBS += $(IPAM_LDLIBS)
 # load generator used by the crash/etcd integration tests and the bench
 $(eval $(call add_bin,ipam-load,bench/ipam/ipam_load.c,ipam cutover,$(IPAM_LDLIBS)))
 
-INTEGRATION_TESTS += tests/integration/ipam_cni.sh tests/integration/ipam_crash.sh \
+INTEGRATION_TESTS += tests/integration/ipam_cli.sh tests/integration/ipam_cni.sh tests/integration/ipam_crash.sh \
 	tests/integration/ipam_etcd.sh tests/integration/ipam_lab_e2e.sh
 $(eval $(call add_unit,ipam_cni,tests/unit/ipam/test_cni.c,ipam cutover,$(IPAM_LDLIBS)))
 $(eval $(call add_fuzz,fuzz_ipam,tests/fuzz/fuzz_ipam.c,ipam cutover,$(IPAM_LDLIBS)))
