@@ -63,6 +63,8 @@ struct bgp_rib_client {
 	void	(*peer_down)(void *arg, const char *peer, bool graceful);
 	/* End-of-RIB received for family (AF_INET/AF_INET6). */
 	void	(*eor)(void *arg, const char *peer, int family);
+	/* The peer asked for our routes again (RFC 2918 ROUTE-REFRESH, normal subtype). */
+	void	(*route_refresh)(void *arg, const char *peer, int family);
 	void	*arg;
 	/* When false the session does not keep its own copy in the Adj-RIB-In (the RIB
 	 * holds it); `cutover bgp routes` and max-prefix then see no routes. */

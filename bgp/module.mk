@@ -35,6 +35,7 @@ $(eval $(call add_unit,bgp_kroute,tests/unit/bgp/test_kroute.c,bgp cutover,$(NL_
 $(eval $(call add_unit,bgp_rib,tests/unit/bgp/test_rib.c,bgp cutover,))
 $(eval $(call add_unit,bgp_rib_model,tests/unit/bgp/test_rib_model.c,bgp cutover,))
 $(eval $(call add_unit,bgp_filter,tests/unit/bgp/test_filter.c,bgp cutover,))
+$(eval $(call add_unit,bgp_adjout,tests/unit/bgp/test_adjout.c,bgp cutover,))
 INTEGRATION_TESTS += tests/integration/bgp_rib_ris.sh
 INTEGRATION_TESTS += tests/integration/bgp_rib_gr.sh
 

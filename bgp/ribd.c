@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bgp/adjout.h"
 #include "bgp/filter.h"
 #include "bgp/ksync.h"
 #include "bgp/ribd.h"
@@ -20,6 +21,9 @@ struct ribd_peer {
 	uint16_t		 idx;
 	bool			 ebgp;
 	const struct filter	*import;
+	const struct filter	*export;
+	struct adjout		*ao;		/* while Established */
+	const struct bgp_peer	*bp;
 	/* helper role */
 	bool			 stale_pending;
 	uint64_t		 stale_deadline;
@@ -48,6 +52,7 @@ struct ribd {
 };
 
 static const struct rib_client_ops kernel_ops;
+static const struct rib_client_ops adjout_ops;
 
 /* ---- kernel client ---- */
 
@@ -103,6 +108,44 @@ static const struct rib_client_ops kernel_ops = {
 	.name = "kernel",
 	.change = kernel_change,
 };
+
+/* ---- Adj-RIB-Out of every Established peer ---- */
+
+static void
+adjout_rib_change(void *arg, struct rib *r, const struct rib_change *c)
+{
+	struct ribd *rd = arg;
+
+	(void)r;
+	for (size_t i = 0; i < rd->npeers; i++)
+		if (rd->peers[i].ao)
+			adjout_change(rd->peers[i].ao, c);
+}
+
+static const struct rib_client_ops adjout_ops = {
+	.name = "adj-rib-out",
+	.change = adjout_rib_change,
+};
+
+static int
+adjout_send(void *arg, const uint8_t *msgs, size_t len)
+{
+	const struct ribd_peer *rp = arg;
+
+	return rp->bp ? bgp_peer_send(rp->bp, msgs, len) : -ENOTCONN;
+}
+
+static void
+adjout_flush_peer(struct ribd_peer *rp)
+{
+	int rc;
+
+	if (!rp->ao || adjout_pending(rp->ao) == 0)
+		return;
+	rc = adjout_flush(rp->ao);
+	if (rc < 0)
+		log_warn("%s: sending UPDATEs: %s", rp->conf->name, strerror(-rc));
+}
 
 /* ---- peers ---- */
 
@@ -259,6 +302,31 @@ hook_peer_up(void *arg, const struct bgp_peer *p)
 				    f == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET);
 		}
 	}
+	/* Adj-RIB-Out: the whole Loc-RIB through the export policy (RFC 8212 default). */
+	adjout_free(rp->ao);
+	rp->ao = NULL;
+	rp->bp = p;
+	{
+		struct adjout_conf ac;
+
+		memset(&ac, 0, sizeof(ac));
+		ac.peer = rp->idx;
+		ac.ebgp = rp->ebgp;
+		ac.local_as = rd->conf->local_as;
+		ac.export = rp->export;
+		ac.ctx = p->wctx;
+		for (int f = 0; f < 2; f++) {
+			ac.has_nh[f] = p->has_nh[f];
+			ac.nh[f].global = p->nh[f];
+		}
+		rp->ao = adjout_new(rd->rib, &ac, adjout_send, rp);
+		if (rp->ao) {
+			adjout_refresh(rp->ao);
+			adjout_flush_peer(rp);
+		} else {
+			log_warn("%s: no memory for the Adj-RIB-Out", p->conf->name);
+		}
+	}
 	restart_check(rd);
 }
 
@@ -270,6 +338,9 @@ hook_peer_down(void *arg, const char *peer, bool graceful)
 
 	if (!rp)
 		return;
+	adjout_free(rp->ao);
+	rp->ao = NULL;
+	rp->bp = NULL;
 	if (graceful && rp->peer_restart_time > 0) {
 		size_t n = rib_peer_stale_mark(rd->rib, rp->idx, 0);
 
@@ -301,6 +372,20 @@ hook_eor(void *arg, const char *peer, int family)
 		rp->stale_pending = false;
 	rp->eor_wanted &= ~BGP_FAM_BIT(fam_of(family));
 	restart_check(rd);
+}
+
+/* RFC 2918: the peer wants our routes again: queue the whole table for it. */
+static void
+hook_route_refresh(void *arg, const char *peer, int family)
+{
+	struct ribd *rd = arg;
+	struct ribd_peer *rp = peer_find(rd, peer);
+
+	(void)family;	/* both families are queued: the extra ones are harmless */
+	if (!rp || !rp->ao)
+		return;
+	adjout_refresh(rp->ao);
+	adjout_flush_peer(rp);
 }
 
 /* ---- lifecycle ---- */
@@ -344,6 +429,8 @@ ribd_new(const struct bgp_conf *conf, uint64_t now_ms, struct diag *d)
 		rp->ebgp = pi.ebgp;
 		rp->import = cp->import_filter[0] ?
 		    filter_find(&conf->rib.filters, cp->import_filter) : NULL;
+		rp->export = cp->export_filter[0] ?
+		    filter_find(&conf->rib.filters, cp->export_filter) : NULL;
 		if (cp->gr_enabled && cp->gr_restart_time > maxrt)
 			maxrt = cp->gr_restart_time;
 		rd->npeers++;
@@ -374,6 +461,8 @@ ribd_new(const struct bgp_conf *conf, uint64_t now_ms, struct diag *d)
 			    "previous run (stale until the peers re-advertise)", rd->adopted,
 			    conf->rib.kernel_table, conf->rib.kernel_protocol);
 	}
+	if (rib_client_add(rd->rib, &adjout_ops, rd) != 0)
+		goto nomem;
 	if (rd->adopted <= 0)
 		rd->restart_done = true;	/* nothing to keep: not a restart */
 	rd->client.route_update = hook_update;
@@ -381,6 +470,7 @@ ribd_new(const struct bgp_conf *conf, uint64_t now_ms, struct diag *d)
 	rd->client.peer_up = hook_peer_up;
 	rd->client.peer_down = hook_peer_down;
 	rd->client.eor = hook_eor;
+	rd->client.route_refresh = hook_route_refresh;
 	rd->client.arg = rd;
 	rd->client.keep_adjin = conf->rib.keep_adj_rib_in;
 	return rd;
@@ -396,6 +486,8 @@ ribd_free(struct ribd *rd)
 {
 	if (!rd)
 		return;
+	for (size_t i = 0; i < rd->npeers; i++)
+		adjout_free(rd->peers[i].ao);
 	rib_free(rd->rib);
 	ksync_free(rd->ks);
 	kroute_close(rd->kr);
@@ -434,6 +526,7 @@ ribd_tick(struct ribd *rd, uint64_t now_ms)
 	for (size_t i = 0; i < rd->npeers; i++) {
 		struct ribd_peer *rp = &rd->peers[i];
 
+		adjout_flush_peer(rp);
 		if (rp->stale_pending && now_ms >= rp->stale_deadline) {
 			size_t n = rib_peer_stale_sweep(rd->rib, rp->idx, 0);
 
@@ -451,6 +544,12 @@ ribd_stop(struct ribd *rd, bool keep_kernel)
 {
 	struct diag d;
 
+	rib_client_del(rd->rib, &adjout_ops, rd);
+	for (size_t i = 0; i < rd->npeers; i++) {
+		adjout_free(rd->peers[i].ao);
+		rd->peers[i].ao = NULL;
+		rd->peers[i].bp = NULL;
+	}
 	if (!rd->ks)
 		return;
 	/* Clients must not touch the kernel while the RIB is torn down. */
@@ -591,8 +690,38 @@ h_rib(struct ctl_req *req, void *arg)
 	return ctl_reply_json(req, 200, o);
 }
 
+/* POST /v1/bgp/rib/refresh?peer=NAME: ask the peer to re-send its routes (RFC 2918),
+ * e.g. after its import policy changed. */
+static int
+h_refresh(struct ctl_req *req, void *arg)
+{
+	struct ribd *rd = arg;
+	struct ribd_peer *rp;
+	char name[BGP_CONF_NAME_MAX];
+	int rc;
+
+	if (ctl_query(req, "peer", name, sizeof(name)) != 1)
+		return ctl_reply_error(req, 400, "bad_request", "peer parameter required", NULL);
+	rp = peer_find(rd, name);
+	if (!rp)
+		return ctl_reply_error(req, 404, "not_found", "no such peer", name);
+	if (!rp->bp)
+		return ctl_reply_error(req, 409, "not_established", "peer is not Established",
+		    name);
+	rc = bgp_peer_request_refresh(rp->bp);
+	if (rc == -EOPNOTSUPP)
+		return ctl_reply_error(req, 409, "unsupported",
+		    "the peer did not advertise route refresh (RFC 2918)", name);
+	if (rc < 0)
+		return ctl_reply_error(req, 500, "internal", "cannot send ROUTE-REFRESH",
+		    strerror(-rc));
+	return ctl_reply_json(req, 200, NULL);
+}
+
 int
 ribd_control_register(struct ribd *rd, struct ctl_server *ctl)
 {
-	return ctl_register(ctl, "GET", "/v1/bgp/rib", h_rib, rd);
+	int rc = ctl_register(ctl, "GET", "/v1/bgp/rib", h_rib, rd);
+
+	return rc ? rc : ctl_register(ctl, "POST", "/v1/bgp/rib/refresh", h_refresh, rd);
 }

@@ -267,6 +267,14 @@ session_conn_send(struct bgp_peer *p, struct bgp_conn *c, struct buf_writer *bw,
 		p->stats.msgs_out[type]++;
 }
 
+int
+bgp_peer_send(const struct bgp_peer *p, const void *msgs, size_t len)
+{
+	if (p->fsm.state != BGP_STATE_ESTABLISHED || !p->conn || !p->conn->bev)
+		return -ENOTCONN;
+	return bufferevent_write(p->conn->bev, msgs, len) == 0 ? 0 : -ENOMEM;
+}
+
 /* ---- FSM ops ---- */
 
 static uint64_t
@@ -973,8 +981,39 @@ handle_route_refresh(struct bgp_peer *p, const uint8_t *msg, size_t len)
 		return;
 	}
 	bgp_fsm(&p->fsm, BGP_EV_ROUTE_REFRESH_RECV, NULL);
-	if (p->fsm.state == BGP_STATE_ESTABLISHED && rr.subtype == BGP_RR_NORMAL)
+	if (p->fsm.state == BGP_STATE_ESTABLISHED && rr.subtype == BGP_RR_NORMAL) {
+		int fam = bgp_family_from_afisafi(rr.afi, rr.safi);
+
 		session_announce_all(p);
+		if (fam >= 0 && p->sp->rib.route_refresh)
+			p->sp->rib.route_refresh(p->sp->rib.arg, p->conf->name,
+			    fam == BGP_FAM_IPV6_UNICAST ? AF_INET6 : AF_INET);
+	}
+}
+
+int
+bgp_peer_request_refresh(const struct bgp_peer *p)
+{
+	uint8_t buf[2 * BGP_ROUTE_REFRESH_LEN];
+	struct buf_writer bw;
+
+	if (p->fsm.state != BGP_STATE_ESTABLISHED || !p->conn || !p->conn->bev)
+		return -ENOTCONN;
+	if (!p->has_remote_open || !p->remote_open.caps.route_refresh)
+		return -EOPNOTSUPP;	/* RFC 2918 §4: only to a peer that advertised it */
+	bw_init(&bw, buf, sizeof(buf));
+	for (int f = 0; f < BGP_FAM_COUNT; f++) {
+		uint16_t afi;
+		uint8_t safi;
+
+		if (!(p->wctx.families & BGP_FAM_BIT(f)))
+			continue;
+		bgp_family_to_afisafi((enum bgp_family)f, &afi, &safi);
+		bgp_route_refresh_encode(&bw, afi, safi, BGP_RR_NORMAL);
+	}
+	if (bw_error(&bw))
+		return bw_error(&bw);
+	return bw.len && bufferevent_write(p->conn->bev, bw.data, bw.len) != 0 ? -ENOMEM : 0;
 }
 
 /* One whole message of len octets (header checked). Returns false when the

@@ -131,6 +131,16 @@ void	bgp_peer_enable(struct bgp_peer *p);
 void	bgp_peer_disable(struct bgp_peer *p, const char *msg);
 void	bgp_peer_reset(struct bgp_peer *p, const char *msg);
 
+/*
+ * Queue whole, already encoded BGP messages (UPDATEs of the Adj-RIB-Out, bgp/adjout.c)
+ * on p's Established session. 0, or -ENOTCONN when p has no Established session.
+ */
+int	bgp_peer_send(const struct bgp_peer *p, const void *msgs, size_t len);
+
+/* Ask p to send its routes again (RFC 2918 ROUTE-REFRESH for every negotiated family).
+ * 0, -ENOTCONN, or -EOPNOTSUPP when the peer did not advertise route refresh. */
+int	bgp_peer_request_refresh(const struct bgp_peer *p);
+
 /* Milliseconds on the monotonic clock (the FSM's clock). */
 uint64_t bgp_now_ms(void);
 

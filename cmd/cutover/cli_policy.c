@@ -14,12 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <bpf/bpf.h>
+#include <json-c/json.h>
 
 #include "cmd/cutover/cli.h"
 #include "cmd/cutover/cli_datapath.h"
 #include "datapath/datapath.h"
+#include "lib/ctl.h"
 #include "lib/log.h"
 
 static void
@@ -40,6 +43,8 @@ policy_usage(FILE *out)
 	    "    there yet (otherwise adopts what is pinned, without reloading), and makes\n"
 	    "    the maps equal to the bundle by diff: only entries that differ are written,\n"
 	    "    so changing one rule costs a few map operations and never a reload.\n"
+	    "    When cutoverd runs (and no --pin-root/--policy-max/--events-all is given)\n"
+	    "    the bundle goes to it (POST /v1/policy) instead.\n"
 	    "    Endpoints with an \"interface\" present in this network namespace get the\n"
 	    "    tc programs attached (clsact ingress: from-pod, egress: to-pod).\n"
 	    "    check parses and compiles a bundle without touching the datapath and prints\n"
@@ -58,12 +63,16 @@ policy_usage(FILE *out)
 	    "    --endpoint ID    show one endpoint only\n"
 	    "    -o FORMAT        text (default) or json\n"
 	    "    -h, --help       this text\n\n"
+	    "ENVIRONMENT\n"
+	    "    CUTOVER_SOCKET   cutoverd's control socket (default %s)\n"
+	    "    %s  pin root (default %s)\n\n"
 	    "EXIT STATUS\n"
 	    "    0 success, 1 failure, 2 usage or bundle error\n\n"
 	    "EXAMPLES\n"
 	    "    cutover policy apply node-1.bundle.json\n"
 	    "    cutover policy show --endpoint 835\n",
-	    DP_PIN_ROOT_ENV, DP_PIN_ROOT_DEFAULT, DP_POLICY_MAP_SIZE);
+	    DP_PIN_ROOT_ENV, DP_PIN_ROOT_DEFAULT, DP_POLICY_MAP_SIZE, CTL_SOCKET_DEFAULT,
+	    DP_PIN_ROOT_ENV, DP_PIN_ROOT_DEFAULT);
 }
 
 static int
@@ -98,6 +107,49 @@ cli_dp_open(const char *pin_root, bool load, const struct dp_opts *extra, struct
 	return 0;
 }
 
+/* POST the bundle to cutoverd. CLI_* when the daemon answered, -1 when none runs. */
+static int
+policy_apply_daemon(const char *file, const struct dp_bundle *b)
+{
+	json_object *body = json_object_from_file(file), *out = NULL, *v;
+	struct diag d;
+	int status, rc;
+
+	if (!body)
+		return -1;	/* stdin or unreadable twice: apply directly */
+	diag_init(&d, NULL);
+	rc = ctl_call(ctl_socket_path(), "POST", "/v1/policy", body, 60000, &status, &out, &d);
+	json_object_put(body);
+	if (rc == -ENOENT || rc == -ECONNREFUSED)
+		return -1;
+	if (rc) {
+		fprintf(stderr, "cutover policy apply: cutoverd: %s\n", d.set ? d.msg :
+		    strerror(-rc));
+		return CLI_FAIL;
+	}
+	if (status != 200) {
+		char msg[1024];
+
+		ctl_error_text(out, msg, sizeof(msg));
+		fprintf(stderr, "cutover policy apply: cutoverd: %s\n", msg);
+		json_object_put(out);
+		return status == 400 ? CLI_USAGE : CLI_FAIL;
+	}
+#define G(k) (json_object_object_get_ex(out, k, &v) ? json_object_get_int64(v) : 0)
+	printf("applied %s via cutoverd: %zu endpoints, %zu identities, %zu CIDRs\n", file,
+	    b->nendpoints, b->nidentities, b->ncidrs);
+	printf("  policy entries +%lld -%lld, maps +%lld -%lld, ipcache +%lld -%lld, "
+	    "endpoints +%lld -%lld, names +%lld -%lld, attached %lld\n",
+	    (long long)G("policy_put"), (long long)G("policy_del"),
+	    (long long)G("maps_created"), (long long)G("maps_dropped"),
+	    (long long)G("ipcache_put"), (long long)G("ipcache_del"),
+	    (long long)G("endpoint_put"), (long long)G("endpoint_del"),
+	    (long long)G("names_put"), (long long)G("names_del"), (long long)G("attached"));
+#undef G
+	json_object_put(out);
+	return CLI_OK;
+}
+
 static int
 policy_apply(const char *root, const struct dp_opts *lo, const char *file)
 {
@@ -112,6 +164,18 @@ policy_apply(const char *root, const struct dp_opts *lo, const char *file)
 	if (rc) {
 		print_diag("policy apply", &d, rc);
 		return CLI_USAGE;
+	}
+	/* the daemon owns the datapath while it runs (bodies up to the API's limit) */
+	if (!root && !lo->policy_max && !lo->events_established && strcmp(file, "-")) {
+		struct stat fst;
+
+		if (stat(file, &fst) == 0 && (size_t)fst.st_size < CTL_BODY_MAX) {
+			rc = policy_apply_daemon(file, b);
+			if (rc >= 0) {
+				dp_bundle_free(b);
+				return rc;
+			}
+		}
 	}
 	if (cli_dp_open(root, true, lo, &dp)) {
 		dp_bundle_free(b);

@@ -110,6 +110,20 @@ for how in TERM KILL; do
 	rib_is '.kernel.stale == 0' || fail "stale kernel routes left after the restart"
 done
 
+step "route refresh both ways (RFC 2918)"
+bird_stat() {	# bird_stat Import|Export: updates received / sent by BIRD on the session
+	lab_birdc up show protocols all "$proto" | awk -v k="$1" '$1 == k && $2 == "updates:" { print $3; exit }'
+}
+stat_above() { [ "$(bird_stat "$1")" -gt "$2" ]; }
+imp=$(bird_stat Import)
+lab_birdc up reload in "$proto" >/dev/null	# BIRD sends ROUTE-REFRESH: we re-send
+lab_wait 10 stat_above Import "$imp" || fail "cutoverd did not answer BIRD's ROUTE-REFRESH"
+exp=$(bird_stat Export)
+curl -sf -X POST --unix-socket "$CUTOVER_SOCKET" "http://cutoverd/v1/bgp/rib/refresh?peer=up" >/dev/null ||
+	fail "POST /v1/bgp/rib/refresh failed"
+lab_wait 10 stat_above Export "$exp" || fail "BIRD did not re-send its routes after our ROUTE-REFRESH"
+rib_is '.stale == 0 and .paths >= 2' || fail "RIB changed by a route refresh"
+
 step "BIRD restarts (helper role): its routes stay stale in the node's kernel until End-of-RIB"
 lab_wait 10 kroute 198.51.101.0/24 || fail "node kernel lacks 198.51.101.0/24"
 kill -9 "$(lab_bird_pid up)"

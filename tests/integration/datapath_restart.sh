@@ -110,4 +110,16 @@ assert e["source"]["identity"] == 258 and e["destination"]["identity"] == 256, e
 assert e["drop_reason"] == 133 and e["traffic_direction"] == "INGRESS", e
 print("drops via daemon:", len(ev))
 PY
+# the CLI hands bundles to the running daemon: allow bad -> web tcp 9000
+python3 - "$LAB_DIR/b.json" > "$LAB_DIR/b2.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+b["endpoints"][0]["rules"].append({"direction": "ingress", "peer": 258, "protocol": "tcp",
+    "port": 9000, "action": "allow", "ref": "bad-web"})
+json.dump(b, sys.stdout)
+PY
+node "$A/cutover" policy apply "$LAB_DIR/b2.json" | tee "$LAB_DIR/apply2.out"
+grep -q "via cutoverd" "$LAB_DIR/apply2.out"
+grep -q "policy entries +1 -0" "$LAB_DIR/apply2.out"
+lab_exec pod-bad socat -T 1 - TCP:10.40.0.10:9000,connect-timeout=1 </dev/null >/dev/null
 echo "datapath_restart: ok"
