@@ -88,6 +88,12 @@ printf '<section id="1">\n<rule id="2"><action>allow</action>\n' > "$tmp/trunc.x
 check_bad "trunc.xml:3:" "$tmp/trunc.xml"
 printf '[{"resource_type":"Group","id":"a","expression":[{"resource_type":"PathExpression","paths":["/infra/domains/default/groups/a"]}]}]' > "$tmp/cyc.json"
 check_bad "cycle of nested groups" "$tmp/cyc.json"
+# Oversize input (sparse file: nothing is read).
+truncate -s 300M "$tmp/huge.json"
+check_bad "huge.json: file too large" "$tmp/huge.json"
+printf '{"workloads": [{"name": "a", "ips": ["10.0.0.1/24"]}]}' > "$tmp/inv.json"
+check_bad "inv.json: \$.workloads[0].ips[0]: not an IP address" "$fx/nsxv-dfw-config-get.xml" \
+	--inventory "$tmp/inv.json"
 # The good file is loaded first: still nothing written.
 check_bad "unknown field" "$fx/nsxt-hapi-3-tier-app.json" "$tmp/unk.json"
 rc=0; "$bin" nsx-import > /dev/null 2>&1 || rc=$?
