@@ -96,10 +96,16 @@ enqueue(struct adjout *ao, const struct prefix *p, bool was_adv)
 void
 adjout_change(struct adjout *ao, const struct rib_change *c)
 {
+	bool was, now;
+
 	if (!c->best_changed)
 		return;		/* an ECMP-only change does not change what we send */
-	enqueue(ao, c->pfx, c->old_aset &&
-	    adjout_exports(ao, c->old_peer, c->old_aset, c->pfx));
+	was = c->old_aset && adjout_exports(ao, c->old_peer, c->old_aset, c->pfx);
+	now = c->best && adjout_exports(ao, c->best->peer, c->best->aset, c->pfx);
+	/* Neither the old nor the new best path is for this peer: nothing to queue (a
+	 * table from one peer must not fill every other peer's queue for nothing). */
+	if (was || now)
+		enqueue(ao, c->pfx, was);
 }
 
 static int
