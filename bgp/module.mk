@@ -52,3 +52,4 @@ $(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cut
 $(eval $(call add_unit,bgp_bfd_conf,tests/unit/bgp/test_bfd_conf.c,bgp cutover,$$(YAML_LIBS)))
 BENCHES += bench/bfd/run.sh
 INTEGRATION_TESTS += tests/integration/bfd_cutoverd.sh
+INTEGRATION_TESTS += tests/integration/bfd_cutoverd_gr.sh

@@ -5,7 +5,8 @@
 #   - BGP and BFD come up; `cutover bgp bfd` (table and --json) and the metrics show it;
 #   - freezing BIRD (SIGSTOP): BFD detects it within the detection time + margin and
 #     the BGP session is torn down at once (hold time is 9 s), the peer's received
-#     routes are dropped, the log names diag 1 and Cease/BFD Down;
+#     routes are dropped (also from the node's kernel table), the log names diag 1 and
+#     Cease/BFD Down;
 #   - SIGCONT: BGP and BFD come back;
 #   - cutoverd stop (SIGTERM): AdminDown reaches BIRD before the process exits;
 #   - bad `bfd:` config is refused by --check-config with key path and line.
@@ -52,10 +53,15 @@ metrics: 127.0.0.1:9963
 bgp:
   router-id: 10.255.1.2
   local-as: 65001
+  filters:
+    - name: all
+      rules:
+        - action: permit
   peers:
     - name: up4
       address: 10.255.1.1
       remote-as: 65000
+      import: all
       hold-time: 9
       connect-retry: 1
       families: [ipv4]
@@ -81,6 +87,7 @@ print(s[0][sys.argv[1]] if s else "")' "$1"
 }
 bfd_state_is() { [ "$(bfd_field state)" = "$1" ]; }
 detect_is() { [ "$(bfd_field detect_time_us)" = "$1" ]; }
+node_route() { ip -n "$(lab_ns n1)" route show 198.51.100.0/24 | grep -q 'via 10.255.1.1'; }
 bird_bfd_up() { lab_birdc up show bfd sessions | grep -F '10.255.1.2 ' | grep -q ' Up '; }
 
 step "BGP and BFD come up"
@@ -89,6 +96,7 @@ lab_wait 10 peer_state up4 Established || fail "cutoverd: up4 not Established"
 lab_wait 10 bfd_state_is Up || fail "cutoverd: BFD session up4 not Up"
 lab_wait 10 bird_bfd_up || fail "BIRD: BFD session not Up"
 lab_wait 10 our_route up4 198.51.100.0/24 || fail "198.51.100.0/24 not received"
+lab_wait 10 node_route || fail "198.51.100.0/24 not in the node's kernel table"
 lab_wait 5 detect_is 300000 || fail "detection time is not 300 ms"
 "$BIN/cutover" bgp bfd > "$LAB_DIR/bfd.txt"
 grep -q '^up4 .*10.255.1.1%up0 .*Up' "$LAB_DIR/bfd.txt" || fail "table: $(cat "$LAB_DIR/bfd.txt")"
@@ -108,6 +116,8 @@ peer_state up4 Established && { kill -CONT "$bird_pid"; fail "BGP still Establis
 echo "BFD down and BGP torn down ~$dt ms after SIGSTOP (detection 300 ms, hold time 9 s)"
 [ "$dt" -le $((300 + MARGIN_MS)) ] || { kill -CONT "$bird_pid"; fail "took $dt ms"; }
 lab_wait 5 not our_route up4 198.51.100.0/24 || { kill -CONT "$bird_pid"; fail "routes kept"; }
+lab_wait 2 not node_route || { kill -CONT "$bird_pid"; fail "route kept in the kernel"; }
+echo "the peer's route left the node's kernel table with the BGP session"
 grep -q 'session up4 (peer 10.255.1.1%up0): Up -> Down (diag 1 control-detection-time-expired' \
 	"$BGP_LOG" || { kill -CONT "$bird_pid"; fail "no BFD state-change log line with diag 1"; }
 grep -q 'BFD down (diag 1' "$BGP_LOG" || { kill -CONT "$bird_pid"; fail "no BGP log of BFD down"; }
@@ -118,6 +128,7 @@ kill -CONT "$bird_pid"
 step "recovery after SIGCONT"
 lab_wait 30 peer_state up4 Established || fail "BGP did not come back"
 lab_wait 10 bfd_state_is Up || fail "BFD did not come back"
+lab_wait 10 node_route || fail "route not back in the kernel"
 lab_exec n1 curl -sf http://127.0.0.1:9963/metrics > "$LAB_DIR/metrics"
 grep -q 'cutover_bfd_session_down_total{peer="up4"} [1-9]' "$LAB_DIR/metrics" ||
 	fail "metrics: down counter"
