@@ -5,7 +5,9 @@
 # toward it has `bfd graceful; graceful restart on;`. On SIGTERM cutoverd sends BFD
 # AdminDown (diag 7) and closes BGP without a NOTIFICATION; BIRD enters graceful-restart
 # helper mode. The node's originated route must stay in BIRD's kernel table, polled every
-# 50 ms, from before the stop until cutoverd is back, Established and BFD Up.
+# 50 ms, from before the stop until cutoverd is back, Established and BFD Up. cutoverd
+# imports BIRD's routes into its kernel table, so that its restart really preserves
+# forwarding state (F bit) and BIRD keeps our routes until End-of-RIB.
 set -eu
 top=${CUTOVER_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN=${CUTOVER_BIN:-$top/build/asan/bin}
@@ -18,7 +20,7 @@ lab_add_node n1 1
 cat >> "$LAB_DIR/up-peers.conf" <<'BIRD'
 protocol bfd bfd1 {
 	debug { states, events, packets };
-	interface "*" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; };
+	interface "*" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; };
 }
 BIRD
 p4=$(lab_bird_peer n1 65001 "hold time 9; bfd graceful; graceful restart on; debug { states, events };")
@@ -30,15 +32,20 @@ metrics: off
 bgp:
   router-id: 10.255.1.2
   local-as: 65001
+  filters:
+    - name: all
+      rules:
+        - action: permit
   peers:
     - name: up4
       address: 10.255.1.1
       remote-as: 65000
+      import: all
       hold-time: 9
       connect-retry: 1
       families: [ipv4]
       graceful-restart: { enabled: true, restart-time: 60 }
-      bfd: { min-tx-ms: 100, min-rx-ms: 100, multiplier: 3, interface: up0 }
+      bfd: { interface: up0 }     # 300 ms x 3
   originate:
     - 10.20.0.15/32
 EOF2
@@ -58,6 +65,8 @@ bgp_start_cutoverd n1 "$LAB_DIR/cutoverd.yaml"
 lab_wait 30 lab_bgp_established up "$p4" || fail "BGP not established"
 lab_wait 10 bfd_up || fail "BFD not Up"
 lab_wait 10 up_route || fail "10.20.0.15/32 not in the router's kernel table"
+lab_wait 10 sh -c "ip -n '$(lab_ns n1)' route show 10.20.0.0/24 | grep -q 'via 10.255.1.1'" ||
+	fail "BIRD's 10.20.0.0/24 not in the node's kernel table"
 
 step "planned restart: route kept at BIRD throughout"
 (
@@ -72,7 +81,7 @@ step "planned restart: route kept at BIRD throughout"
 ) &
 poller=$!
 # the poller runs outside the lab's namespaces: stop it whatever happens
-trap 'kill "$poller" 2>/dev/null; lab_down' EXIT
+trap 'kill "$poller" 2>/dev/null || true; lab_down' EXIT
 sleep 0.3
 bgp_stop_cutoverd
 grep -q 'session up4 (peer 10.255.1.1%up0): Up -> AdminDown (diag 7' "$BGP_LOG" ||
