@@ -280,6 +280,17 @@ show_endpoint_policy(struct show_ctx *c, uint32_t ep_id)
 		k = next;
 		if (bpf_map_lookup_elem(fd, &k, &v))
 			continue;
+		if (k.prefixlen == DP_POLICY_FULL_PREFIX) {
+			/* full-length entries are matched (and counted) in the exact index */
+			struct dp_policy_exact_key xk = { .ep_id = ep_id, .sec_label = k.sec_label,
+			    .egress = k.egress, .protocol = k.protocol, .dport = k.dport };
+			struct dp_policy_entry xv;
+
+			if (bpf_map_lookup_elem(dp_map_fd(c->dp, "dp_policy_exact"), &xk, &xv) == 0) {
+				v.packets += xv.packets;
+				v.bytes += xv.bytes;
+			}
+		}
 		key_ports(&k, &lo, &hi);
 		if (k.prefixlen > DP_POLICY_STATIC_PREFIX + DP_POLICY_PROTO_BITS)
 			snprintf(ports, sizeof(ports), lo == hi ? "%u" : "%u-%u", lo, hi);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Datapath in the lab: three pods on one node, the eBPF datapath attached to their
+# Datapath in the lab: three IPv4 and two IPv6 pods on one node, the eBPF datapath attached to their
 # veths by `cutover policy apply`. Allowed TCP and ICMP flows work; denied ones drop
 # and show in `cutover observe --verdict DROPPED` with the right identities, reason
 # (133 no rule, 181 deny rule) and rule reference; counters and `policy show` agree;
@@ -27,12 +27,15 @@ lab_add_node node 1
 lab_add_pod node web 10.40.0.10
 lab_add_pod node cli 10.40.0.20
 lab_add_pod node bad 10.40.0.30
+lab_add_pod node web6 fd00:40::10
+lab_add_pod node cli6 fd00:40::20
 
 bundle() {	# $1 = mode of web, $2 = web's port for cli
 	cat <<JSON
 { "version": 1, "source": "datapath_basic.sh",
   "identities": [ {"id": 256, "name": "lab/web"}, {"id": 257, "name": "lab/cli"},
-                  {"id": 258, "name": "lab/bad"} ],
+                  {"id": 258, "name": "lab/bad"}, {"id": 259, "name": "lab/web6"},
+                  {"id": 260, "name": "lab/cli6"} ],
   "endpoints": [
     { "id": 11, "name": "lab/web-0", "identity": 256, "interface": "p-web",
       "ips": ["10.40.0.10"], "mode": "$1",
@@ -46,7 +49,16 @@ bundle() {	# $1 = mode of web, $2 = web's port for cli
     { "id": 12, "name": "lab/cli-0", "identity": 257, "interface": "p-cli",
       "ips": ["10.40.0.20"] },
     { "id": 13, "name": "lab/bad-0", "identity": 258, "interface": "p-bad",
-      "ips": ["10.40.0.30"] } ] }
+      "ips": ["10.40.0.30"] },
+    { "id": 14, "name": "lab/web6-0", "identity": 259, "interface": "p-web6",
+      "ips": ["fd00:40::10"],
+      "rules": [
+        {"direction": "ingress", "peer": 260, "protocol": "tcp", "port": 8080,
+         "action": "allow", "ref": "allow-cli6-web6"},
+        {"direction": "ingress", "peer": 260, "protocol": "icmpv6", "port": 128,
+         "action": "allow", "ref": "allow-cli6-ping6"} ] },
+    { "id": 15, "name": "lab/cli6-0", "identity": 260, "interface": "p-cli6",
+      "ips": ["fd00:40::20"] } ] }
 JSON
 }
 
@@ -58,10 +70,17 @@ tcp_ok() {	# FROM-POD PORT
 		</dev/null 2>/dev/null)" = web ]
 }
 lab_wait 10 tcp_ok cli 8080
+lab_exec pod-web6 socat TCP6-LISTEN:8080,fork,reuseaddr SYSTEM:'echo web6' >/dev/null 2>&1 &
+lab_exec pod-web6 socat TCP6-LISTEN:8081,fork,reuseaddr SYSTEM:'echo web6' >/dev/null 2>&1 &
+tcp6_ok() {	# PORT
+	[ "$(lab_exec pod-cli6 socat -T 2 - "TCP6:[fd00:40::10]:$1,connect-timeout=2" \
+		</dev/null 2>/dev/null)" = web6 ]
+}
+lab_wait 10 tcp6_ok 8080
 
 bundle enforce 8080 > "$WORK/b1.json"
 node "$BIN" policy apply "$WORK/b1.json" | tee "$WORK/apply1.out"
-grep -q "attached 3" "$WORK/apply1.out"
+grep -q "attached 5" "$WORK/apply1.out"
 grep -q "datapath loaded" "$WORK/apply1.out"
 
 # allowed: cli -> web tcp 8080 and ping
@@ -72,6 +91,14 @@ if tcp_ok bad 8080; then echo "bad reached web:8080" >&2; exit 1; fi
 if lab_exec pod-bad ping -c 1 -W 1 10.40.0.10 >/dev/null; then
 	echo "bad pinged web" >&2; exit 1; fi
 if tcp_ok cli 8081; then echo "cli reached web:8081" >&2; exit 1; fi
+
+# IPv6: allowed TCP and ping (neighbour discovery passes), other port dropped
+tcp6_ok 8080
+lab_exec pod-cli6 ping -6 -c 2 -i 0.2 -W 2 fd00:40::10 >/dev/null
+if tcp6_ok 8081; then echo "cli6 reached web6:8081" >&2; exit 1; fi
+node "$BIN" observe --to-ip fd00:40::10 --verdict DROPPED --port 8081 --last 10 -o json \
+	| python3 -c 'import json,sys; e=[json.loads(l) for l in sys.stdin]; assert e and e[0]["ip"]["ipVersion"]=="IPv6" and e[0]["source"]["identity"]==260 and e[0]["drop_reason"]==133, e'
+node "$BIN" observe --to-pod web6-0 --verdict FORWARDED --protocol icmpv6 --last 10 | grep -q "allow-cli6-ping6"
 
 node "$BIN" observe --verdict DROPPED --last 100 -o json > "$WORK/drops.json"
 node "$BIN" observe --last 100 > "$WORK/all.txt"
@@ -121,8 +148,8 @@ grep -q 'cutover_datapath_dropped_packets_total{endpoint="11",pod="lab/web-0",di
 grep -Eq 'cutover_datapath_forwarded_packets_total\{endpoint="11",pod="lab/web-0",direction="ingress"\} [1-9]' "$WORK/metrics.txt"
 node "$BIN" policy show --endpoint 11 | tee "$WORK/show.txt"
 grep -q "interface p-web" "$WORK/show.txt"
-grep -Eq "ingress +DENY +peer 258 .*tcp +8080 +deny-bad-web" "$WORK/show.txt"
-node "$BIN" policy show -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["endpoints"]) == 3'
+grep -Eq "ingress +DENY +peer 258 .*tcp +8080 +deny-bad-web +[1-9][0-9]* pkts" "$WORK/show.txt"
+node "$BIN" policy show -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["endpoints"]) == 5'
 
 # one rule change: cli's port 8080 -> 8081 costs one put and one delete
 bundle enforce 8081 > "$WORK/b2.json"
