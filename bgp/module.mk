@@ -50,5 +50,6 @@ INTEGRATION_TESTS += tests/integration/bgp_md5.sh
 INTEGRATION_TESTS += tests/integration/bfd_bird_gr.sh
 $(eval $(call add_unit,bgp_bfd_session,tests/unit/bgp/test_bfd_session.c,bgp cutover,$(EVENT_LIBS) $(JSON_LIBS)))
 $(eval $(call add_unit,bgp_bfd_conf,tests/unit/bgp/test_bfd_conf.c,bgp cutover,$$(YAML_LIBS)))
-BENCHES += bench/bfd/bfd_detect.sh
+BENCHES += bench/bfd/run.sh
 INTEGRATION_TESTS += tests/integration/bfd_cutoverd.sh
+INTEGRATION_TESTS += tests/integration/bfd_cutoverd_gr.sh

@@ -203,6 +203,11 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	dm->stopping = true;
 	log_info("signal %d: stopping", (int)sig);
+	/* BFD AdminDown first, also before a graceful restart (RFC 5882 §3.4, docs/bgp.md
+	 * "BFD"); sent on for <= 3 s while the loop drains. */
+	bfd_bgp_stop(dm->bfd);
+	if (bfd_bgp_lingering(dm->bfd) > 0)
+		tv.tv_sec = 4;
 	if (dm->bgp && dm->gr) {
 		/* Planned restart (RFC 4724): no Cease, so the peers keep our routes as
 		 * stale, and our kernel routes stay for the next run to adopt. */
@@ -211,15 +216,14 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		/* the kernel client goes first: closing the sessions flushes the RIB */
 		ribd_stop(dm->rib, true);
 		bgp_speaker_stop_graceful(dm->bgp);
-		event_base_loopbreak(dm->base);
+		if (bfd_bgp_lingering(dm->bfd) > 0)
+			event_base_loopexit(dm->base, &tv);
+		else
+			event_base_loopbreak(dm->base);
 		return;
 	}
 	if (dm->rib)
 		ribd_stop(dm->rib, false);
-	/* BFD AdminDown first (RFC 5882 §3.4, docs/bgp.md "BFD"), sent on for <= 3 s. */
-	bfd_bgp_stop(dm->bfd);
-	if (bfd_bgp_lingering(dm->bfd) > 0)
-		tv.tv_sec = 4;
 	if ((dm->bgp && bgp_speaker_stop(dm->bgp, "cutoverd shutting down") > 0) ||
 	    bfd_bgp_lingering(dm->bfd) > 0) {
 		/* Let the NOTIFICATIONs go out; the loop ends when nothing is left or

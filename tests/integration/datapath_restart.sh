@@ -45,7 +45,7 @@ JSON
 cat > "$LAB_DIR/cutoverd.yaml" <<YAML
 log-level: info
 control-socket: $CUTOVER_SOCKET
-metrics: off
+metrics: 127.0.0.1:19963
 datapath:
   pin-root: $PIN
   bundle: $LAB_DIR/b.json
@@ -110,6 +110,12 @@ assert e["source"]["identity"] == 258 and e["destination"]["identity"] == 256, e
 assert e["drop_reason"] == 133 and e["traffic_direction"] == "INGRESS", e
 print("drops via daemon:", len(ev))
 PY
+# Prometheus: per-endpoint forwarded and dropped counters with Cilium reason codes
+node curl -s http://127.0.0.1:19963/metrics > "$LAB_DIR/metrics.txt"
+grep -Eq '^cutover_datapath_dropped_packets_total\{endpoint="21",pod="lab/web-0",direction="ingress",reason="POLICY_DENIED",reason_code="133"\} [1-9]' "$LAB_DIR/metrics.txt" || {
+	grep cutover_datapath "$LAB_DIR/metrics.txt"; exit 1; }
+grep -Eq '^cutover_datapath_forwarded_packets_total\{endpoint="21",pod="lab/web-0",direction="ingress"\} [1-9]' "$LAB_DIR/metrics.txt"
+
 # the CLI hands bundles to the running daemon: allow bad -> web tcp 9000
 python3 - "$LAB_DIR/b.json" > "$LAB_DIR/b2.json" <<'PY'
 import json, sys
