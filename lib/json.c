@@ -5,6 +5,7 @@
  * Does not own any document schema.
  */
 #include "lib/json.h"
+#include "lib/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -89,39 +90,14 @@ int
 json_doc_load(const char *file, size_t max_bytes, struct json_object **out,
     struct diag *d)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	int fd, rc;
+	char *buf;
+	size_t len;
+	int rc;
 
 	*out = NULL;
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return diag_failv(d, -errno, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return diag_failv(d, -EINVAL, "not a regular file");
-	}
-	if ((uint64_t)st.st_size > max_bytes) {
-		close(fd);
-		return diag_failv(d, -EFBIG, "file too large (%lld bytes, limit %zu)",
-		    (long long)st.st_size, max_bytes);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return diag_failv(d, -ENOMEM, "out of memory");
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
+	rc = file_read_all(file, max_bytes, &buf, &len, d);
+	if (rc)
+		return rc;
 	rc = json_doc_parse(buf, len, out, d);
 	free(buf);
 	return rc;

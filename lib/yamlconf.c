@@ -6,6 +6,7 @@
  * users read 1-based line:column.
  */
 #include "lib/yamlconf.h"
+#include "lib/file.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -91,32 +92,17 @@ ycfg_load_buf(const char *source, const void *buf, size_t len, struct diag *d)
 struct ycfg *
 ycfg_load_file(const char *file, struct diag *d)
 {
-	FILE *f = fopen(file, "rb");
-	char *buf = NULL;
-	size_t len = 0;
-	struct ycfg *y = NULL;
-	int err;
+	struct ycfg *y;
+	char *buf;
+	size_t len;
+	int rc;
 
-	if (!f) {
-		err = errno;
-		diag_fail(d, "cannot open: %s", strerror(err));
-		errno = err;
+	rc = file_read_all(file, YCFG_MAX_BYTES, &buf, &len, d);
+	if (rc) {
+		errno = -rc;
 		return NULL;
 	}
-	buf = malloc(YCFG_MAX_BYTES + 1);
-	if (!buf) {
-		fclose(f);
-		errno = ENOMEM;
-		return NULL;
-	}
-	len = fread(buf, 1, YCFG_MAX_BYTES + 1, f);
-	if (ferror(f)) {
-		diag_fail(d, "read error");
-		errno = EIO;
-	} else {
-		y = ycfg_load_buf(file, buf, len, d);
-	}
-	fclose(f);
+	y = ycfg_load_buf(file, buf, len, d);
 	free(buf);
 	return y;
 }

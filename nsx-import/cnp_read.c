@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "lib/file.h"
 #include "nsx-import/verify.h"
 
 struct yctx {
@@ -563,40 +564,15 @@ nsx_cnp_read_buf(const char *name, const char *buf, size_t len, struct cnp_set *
 int
 nsx_cnp_read(const char *file, struct cnp_set *out, struct diag *d)
 {
-	FILE *f = fopen(file, "re");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	char *buf;
+	size_t len;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!f)
-		return diag_failv(d, -errno, "cannot open: %s", strerror(errno));
-	for (;;) {
-		if (len + 65536 > cap) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 131072;
-			if (cap > NSX_MAX_FILE_BYTES) {
-				fclose(f);
-				free(buf);
-				return diag_failv(d, -EFBIG, "file too large");
-			}
-			nb = realloc(buf, cap);
-			if (!nb) {
-				fclose(f);
-				free(buf);
-				return diag_failv(d, -ENOMEM, "out of memory");
-			}
-			buf = nb;
-		}
-		size_t n = fread(buf + len, 1, cap - len, f);
-
-		len += n;
-		if (n == 0)
-			break;
-	}
-	fclose(f);
-	rc = nsx_cnp_read_buf(file, buf ? buf : "", len, out, d);
+	rc = file_read_all(file, NSX_MAX_FILE_BYTES, &buf, &len, d);
+	if (rc)
+		return rc;
+	rc = nsx_cnp_read_buf(file, buf, len, out, d);
 	free(buf);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/file.h"
 #include "lib/json.h"
 #include "nsx-import/model.h"
 
@@ -53,46 +54,6 @@ nsx_load_buf(struct nsx_model *m, const char *name, const char *buf, size_t len,
 	}
 }
 
-static int
-read_file(const char *file, size_t max, char **out, size_t *outlen, struct diag *d)
-{
-	struct stat st;
-	size_t len = 0;
-	char *buf;
-	int fd;
-
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return diag_failv(d, -errno, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return diag_failv(d, -EINVAL, "not a regular file");
-	}
-	if ((uint64_t)st.st_size > max) {
-		close(fd);
-		return diag_failv(d, -EFBIG, "file too large (%lld bytes, limit %zu)",
-		    (long long)st.st_size, max);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return diag_failv(d, -ENOMEM, "out of memory");
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*out = buf;
-	*outlen = len;
-	return 0;
-}
 
 int
 nsx_load_file(struct nsx_model *m, const char *file, struct diag *d)
@@ -101,7 +62,7 @@ nsx_load_file(struct nsx_model *m, const char *file, struct diag *d)
 	size_t len = 0;
 	int rc;
 
-	if ((rc = read_file(file, NSX_MAX_FILE_BYTES, &buf, &len, d)))
+	if ((rc = file_read_all(file, NSX_MAX_FILE_BYTES, &buf, &len, d)))
 		return rc;
 	rc = nsx_load_buf(m, file, buf, len, d);
 	free(buf);

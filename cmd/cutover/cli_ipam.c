@@ -16,6 +16,7 @@
 #include "cmd/cutover/cli_ipam.h"
 #include "ipam/ipam.h"
 #include "lib/diag.h"
+#include "lib/file.h"
 #include "lib/store.h"
 
 struct ctx {
@@ -202,36 +203,17 @@ lease_json(const struct ipam_lease *le)
 	return o;
 }
 
-/* Read a whole file ("-" = stdin), capped. */
+/* Read a whole file ("-" = stdin), capped at 64 MiB; NULL with errno set on failure. */
 static char *
 slurp(const char *path, size_t *len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t cap = 1 << 16, n = 0, r;
 	char *buf;
+	int rc = file_read_all(path, (size_t)64 << 20, &buf, len, NULL);
 
-	if (!f)
+	if (rc) {
+		errno = -rc;
 		return NULL;
-	buf = malloc(cap + 1);
-	while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += r;
-		if (n == cap) {
-			char *nb = cap < (64u << 20) ? realloc(buf, cap * 2 + 1) : NULL;
-
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
 	}
-	if (f != stdin)
-		fclose(f);
-	if (buf)
-		buf[n] = '\0';
-	*len = n;
 	return buf;
 }
 
