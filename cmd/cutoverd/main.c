@@ -57,7 +57,7 @@ usage(FILE *out)
 	    "    Speaks BGP to the upstream routers (sessions, received routes, originated\n"
 	    "    prefixes), serves the control API on a Unix socket (HTTP/JSON, used by the\n"
 	    "    `cutover` CLI) and Prometheus metrics on TCP. Runs in the foreground and logs\n"
-	    "    to stderr (systemd/journald). Configuration keys: docs/bgp.md.\n\n"
+	    "    to stderr (systemd/journald). Configuration keys: docs/config.md.\n\n"
 	    "OPTIONS\n"
 	    "    -c, --config FILE        configuration (default " CUTOVERD_CONF_DEFAULT ")\n"
 	    "    -t, --check-config FILE  validate FILE, print the first error as\n"
