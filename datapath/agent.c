@@ -46,18 +46,28 @@ dp_conf_init(struct dp_conf *c)
 int
 dp_conf_parse(const struct ynode *node, void *arg)
 {
-	static const char *const keys[] = { "pin-root", "bundle", "policy-max", NULL };
+	static const char *const keys[] = { "pin-root", "bundle", "policy-max", "attach",
+	    NULL };
+	char attach[16] = "";
 	struct dp_conf *c = arg;
 	int rc;
 
 	c->present = true;
 	if (!ynode_is_map(node))
-		return ynode_fail(node, "expected a mapping (pin-root, bundle, policy-max)");
+		return ynode_fail(node, "expected a mapping (pin-root, bundle, policy-max, "
+		    "attach)");
 	if (ycfg_map_check(node, keys))
 		return -EINVAL;
 	if (ycfg_opt_str(node, "pin-root", c->pin_root, sizeof(c->pin_root)) < 0 ||
-	    ycfg_opt_str(node, "bundle", c->bundle, sizeof(c->bundle)) < 0)
+	    ycfg_opt_str(node, "bundle", c->bundle, sizeof(c->bundle)) < 0 ||
+	    ycfg_opt_str(node, "attach", attach, sizeof(attach)) < 0)
 		return -EINVAL;
+	if (attach[0] && dp_attach_mode_parse(attach, &c->attach)) {
+		struct ynode n;
+
+		ycfg_map_get(node, "attach", &n);
+		return ynode_fail(&n, "expected auto, tcx or clsact");
+	}
 	if (c->pin_root[0] && c->pin_root[0] != '/') {
 		struct ynode n;
 
@@ -99,7 +109,7 @@ struct dp_agent *
 dp_agent_new(struct event_base *base, const struct dp_conf *c, struct diag *d)
 {
 	struct dp_opts o = { .pin_root = c->pin_root[0] ? c->pin_root : NULL,
-	    .policy_max = c->policy_max };
+	    .policy_max = c->policy_max, .attach = c->attach };
 	struct dp_agent *a = calloc(1, sizeof(*a));
 	struct timeval tick = { 1, 0 };
 	int rc;
@@ -113,8 +123,9 @@ dp_agent_new(struct event_base *base, const struct dp_conf *c, struct diag *d)
 	if (rc)
 		goto fail;
 	snprintf(a->pin_root, sizeof(a->pin_root), "%s", dp_pin_root(&o));
-	log_msg(LOG_LVL_INFO, "datapath", "%s datapath at %s",
-	    dp_adopted(a->dp) ? "adopted the pinned" : "loaded and pinned the", a->pin_root);
+	log_msg(LOG_LVL_INFO, "datapath", "%s datapath at %s (attach: %s)",
+	    dp_adopted(a->dp) ? "adopted the pinned" : "loaded and pinned the", a->pin_root,
+	    dp_attach_mode_str(dp_attach_default(a->dp)));
 	if (c->bundle[0]) {
 		struct dp_bundle *b;
 		struct dp_sync_stats st;
@@ -191,6 +202,13 @@ endpoint_json(struct dp *dp, uint32_t ep_id)
 		json_object_object_add(o, "identity", json_object_new_int64(e.identity));
 		json_object_object_add(o, "mode", json_object_new_string(
 		    e.mode == DP_MODE_AUDIT ? "audit" : "enforce"));
+		{
+			int m = dp_attach_mode(dp, (int)ifx);
+
+			/* "tcx", "clsact", "" (not attached), "tcx+clsact" (mid-switch) */
+			json_object_object_add(o, "attach", json_object_new_string(
+			    m == -EEXIST ? "tcx+clsact" : m < 0 ? "" : dp_attach_mode_str(m)));
+		}
 		break;
 	}
 	first = true;
@@ -249,6 +267,9 @@ h_policy_get(struct ctl_req *req, void *arg)
 	o = json_object_new_object();
 	eps = json_object_new_array();
 	json_object_object_add(o, "pin_root", json_object_new_string(a->pin_root));
+	/* the mode new interfaces get; each endpoint says how it is attached */
+	json_object_object_add(o, "attach", json_object_new_string(
+	    dp_attach_mode_str(dp_attach_default(a->dp))));
 	while (bpf_map_get_next_key(fd, first ? NULL : &ep, &next) == 0) {
 		first = false;
 		ep = next;

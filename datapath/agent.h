@@ -24,10 +24,11 @@ struct dp_conf {
 	char		 pin_root[256];	/* "" = $CUTOVER_BPF_ROOT or the default */
 	char		 bundle[PATH_MAX];	/* applied at start when set */
 	uint32_t	 policy_max;	/* 0 = default */
+	int		 attach;	/* enum dp_attach_mode; 0 = auto */
 };
 
 void	dp_conf_init(struct dp_conf *c);
-/* yamlconf section parser: keys pin-root, bundle, policy-max. */
+/* yamlconf section parser: keys pin-root, bundle, policy-max, attach. */
 int	dp_conf_parse(const struct ynode *node, void *arg);
 
 struct dp_agent;

@@ -10,8 +10,11 @@
  *   dp_names dp_meta dp_flowlog   maps (names as in datapath/bpf/dp_maps.bpf.h)
  *   policy_%05d             one LPM policy map per endpoint id (also in dp_policy)
  *   prog_from_pod prog_to_pod   the two tc programs
- * The tc filters themselves live in the kernel (clsact on each veth) and survive
- * the process; a restarted process adopts everything with dp_open().
+ *   tcx_<ifindex>_from_pod tcx_<ifindex>_to_pod   tcx links of one veth (tcx mode)
+ * The programs sit on each veth as tcx links (kernel 6.6+, pinned so they outlive
+ * the process) or as tc filters on a clsact qdisc (older kernels, or when forced;
+ * those live in the kernel without pins); a restarted process adopts everything
+ * with dp_open().
  */
 #ifndef CUTOVER_DATAPATH_DATAPATH_H
 #define CUTOVER_DATAPATH_DATAPATH_H
@@ -29,6 +32,14 @@
 #define DP_PIN_ROOT_ENV		"CUTOVER_BPF_ROOT"	/* overrides the default */
 #define DP_TC_PRIORITY		1	/* our tc filter priority and handle */
 #define DP_TC_HANDLE		0xc07
+#define DP_ATTACH_ENV		"CUTOVER_DP_ATTACH"	/* auto|tcx|clsact when opts say auto */
+
+/* How the programs go on a veth. */
+enum dp_attach_mode {
+	DP_ATTACH_AUTO = 0,	/* tcx when the kernel has it, else clsact; keep what is there */
+	DP_ATTACH_TCX,		/* tcx links only (fails on kernels without tcx) */
+	DP_ATTACH_CLSACT,	/* tc filters on a clsact qdisc only */
+};
 
 struct dp_opts {
 	const char	*pin_root;	/* NULL: $CUTOVER_BPF_ROOT or the default */
@@ -37,6 +48,7 @@ struct dp_opts {
 	uint32_t	 ct_max;	/* 0: default */
 	bool		 events_established;	/* an event per forwarded packet */
 	bool		 no_load;	/* adopt only; -ENOENT when nothing is pinned */
+	int		 attach;	/* enum dp_attach_mode; AUTO: $CUTOVER_DP_ATTACH or auto */
 };
 
 struct dp;
@@ -61,12 +73,30 @@ bool	dp_adopted(const struct dp *dp);	/* true when dp_open adopted pins */
 int	dp_prog_fd(const struct dp *dp, int dir);	/* enum dp_dir */
 int	dp_map_fd(const struct dp *dp, const char *name);	/* "dp_ct", ...; -1 */
 
-/* tc attach (clsact; from-pod on ingress, to-pod on egress) and detach. Attaching
- * again replaces our filters atomically. */
+/*
+ * Attach (from-pod on the veth's ingress, to-pod on its egress) and detach.
+ * Mode per dp_opts.attach: AUTO keeps an interface's current mode (clsact from an
+ * earlier version stays clsact) and otherwise uses tcx when the kernel has it
+ * (falling back to clsact when creating the link fails with EINVAL/EOPNOTSUPP);
+ * TCX or CLSACT switch an interface to that mode, the new one attached before the
+ * old one is removed, so both are never left attached. Attaching again replaces
+ * our programs atomically. dp_detach removes both modes.
+ */
 int	dp_attach(struct dp *dp, int ifindex, struct diag *d);
 int	dp_detach(struct dp *dp, int ifindex, struct diag *d);
-/* 0 when both our filters are on ifindex, -ENOENT otherwise. */
+/* 0 when both programs are on ifindex in a mode dp_opts.attach accepts (AUTO: any
+ * one mode, not both), -ENOENT otherwise. */
 int	dp_attached(struct dp *dp, int ifindex);
+/* DP_ATTACH_TCX or DP_ATTACH_CLSACT when both programs are on ifindex in that mode,
+ * -ENOENT when not (fully) attached, -EEXIST when both modes are there. */
+int	dp_attach_mode(struct dp *dp, int ifindex);
+/* "tcx", "clsact" ("auto" for DP_ATTACH_AUTO), "" for an unknown value. */
+const char *dp_attach_mode_str(int mode);
+/* Parse "auto", "tcx" or "clsact": 0 or -EINVAL. */
+int	dp_attach_mode_parse(const char *s, int *mode);
+/* The mode a new interface gets (probes the kernel once): DP_ATTACH_TCX or
+ * DP_ATTACH_CLSACT. */
+int	dp_attach_default(struct dp *dp);
 
 /* ---- single entries (each one map operation) ---- */
 int	dp_endpoint_put(struct dp *dp, uint32_t ifindex, const struct dp_endpoint *ep);

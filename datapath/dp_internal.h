@@ -38,6 +38,8 @@ struct dp {
 	int		 map_fd[DP_MAP_COUNT];
 	int		*pol_fd;		/* [ep_id] policy map fd or -1 */
 	uint32_t	 policy_max;
+	int		 attach;		/* enum dp_attach_mode asked for */
+	int		 tcx;			/* kernel has tcx: -1 not probed, 0, 1 */
 	struct dp_state	*state;			/* sync cache (sync.c), NULL: dump maps */
 };
 

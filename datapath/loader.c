@@ -3,7 +3,8 @@
  * Loader: load the dp_lxc BPF object from its skeleton and pin programs and maps
  * under the pin root, or adopt what an earlier process pinned (no reload: running
  * filters and map contents stay as they are); attach/detach the programs on a veth
- * with tc clsact (Debian's libbpf 1.1 has no tcx API); per-endpoint policy maps
+ * as pinned tcx links (raw BPF_LINK_CREATE: Debian's libbpf 1.1 has no tcx API) or
+ * as tc filters on clsact (older kernels, or forced); per-endpoint policy maps
  * (create, pin, insert into the hash-of-maps). Map contents are edited in maps.c,
  * synced in sync.c.
  */
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <linux/magic.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -338,6 +341,7 @@ dp_open(const struct dp_opts *o, struct dp **out, struct diag *d)
 	if (!dp)
 		return diag_failv(d, -ENOMEM, "out of memory");
 	dp->prog_fd[0] = dp->prog_fd[1] = -1;
+	dp->tcx = -1;
 	for (int i = 0; i < DP_MAP_COUNT; i++)
 		dp->map_fd[i] = -1;
 	dp->pol_fd = malloc((DP_EP_ID_MAX + 1) * sizeof(*dp->pol_fd));
@@ -347,6 +351,13 @@ dp_open(const struct dp_opts *o, struct dp **out, struct diag *d)
 	}
 	for (size_t i = 0; i <= DP_EP_ID_MAX; i++)
 		dp->pol_fd[i] = -1;
+	dp->attach = o ? o->attach : DP_ATTACH_AUTO;
+	if (dp->attach == DP_ATTACH_AUTO && getenv(DP_ATTACH_ENV) && getenv(DP_ATTACH_ENV)[0] &&
+	    dp_attach_mode_parse(getenv(DP_ATTACH_ENV), &dp->attach)) {
+		rc = diag_failv(d, -EINVAL, "$%s: '%s': expected auto, tcx or clsact",
+		    DP_ATTACH_ENV, getenv(DP_ATTACH_ENV));
+		goto fail;
+	}
 	snprintf(dp->root, sizeof(dp->root), "%s", dp_pin_root(o));
 	rc = ensure_root(dp->root, !(o && o->no_load), d);
 	if (rc)
@@ -406,7 +417,56 @@ dp_unpin(const char *root, struct diag *d)
 	return 0;
 }
 
-/* ---- tc attach ------------------------------------------------------------ */
+/* ---- attach: tcx links or tc clsact ----------------------------------------- */
+
+/*
+ * Constants of the tcx UAPI (Linux 6.6) missing from Debian's 6.1 headers and
+ * libbpf 1.1: attach types in enum bpf_attach_type (after BPF_NETFILTER = 45) and
+ * the link type in enum bpf_link_type (after BPF_LINK_TYPE_NETFILTER = 10). Checked
+ * against the kernel's include/uapi/linux/bpf.h and on the running kernel (bpftool
+ * names such links "tcx" with attach types tcx_ingress / tcx_egress).
+ */
+#define DP_BPF_TCX_INGRESS	46
+#define DP_BPF_TCX_EGRESS	47
+#define DP_BPF_LINK_TYPE_TCX	11
+
+/* struct bpf_link_info's head and the start of its union, where 6.6+ kernels put
+ * info.tcx = { ifindex, attach_type } (0 ifindex: the device is gone). */
+struct dp_link_info {
+	uint32_t	type;
+	uint32_t	id;
+	uint32_t	prog_id;
+	uint32_t	pad;
+	uint32_t	tcx_ifindex;
+	uint32_t	tcx_attach_type;
+	uint64_t	spare[8];
+};
+_Static_assert(offsetof(struct bpf_link_info, xdp.ifindex) ==
+    offsetof(struct dp_link_info, tcx_ifindex), "bpf_link_info union offset");
+
+static const char *const mode_names[] = {
+	[DP_ATTACH_AUTO] = "auto",
+	[DP_ATTACH_TCX] = "tcx",
+	[DP_ATTACH_CLSACT] = "clsact",
+};
+
+const char *
+dp_attach_mode_str(int mode)
+{
+	return mode >= 0 && mode <= DP_ATTACH_CLSACT ? mode_names[mode] : "";
+}
+
+int
+dp_attach_mode_parse(const char *s, int *mode)
+{
+	for (int i = 0; i <= DP_ATTACH_CLSACT; i++) {
+		if (!strcmp(s, mode_names[i])) {
+			*mode = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
 
 static void
 tc_hook(struct bpf_tc_hook *h, int ifindex, int dir)
@@ -418,14 +478,180 @@ tc_hook(struct bpf_tc_hook *h, int ifindex, int dir)
 	h->attach_point = dir == DP_DIR_EGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS;
 }
 
+/* BPF_LINK_CREATE of a tcx link (libbpf 1.1 has no bpf_program__attach_tcx). The
+ * 6.1 union bpf_attr is a prefix of the kernel's; the kernel zero-extends it, so
+ * the link goes last in the interface's tcx chain. fd or -errno. */
+static int
+tcx_link_create(int prog_fd, int ifindex, int dir)
+{
+	union bpf_attr a;
+	long fd;
+
+	memset(&a, 0, sizeof(a));
+	a.link_create.prog_fd = (uint32_t)prog_fd;
+	a.link_create.target_ifindex = (uint32_t)ifindex;
+	a.link_create.attach_type = dir == DP_DIR_EGRESS ? DP_BPF_TCX_INGRESS :
+	    DP_BPF_TCX_EGRESS;
+	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	return fd < 0 ? -errno : (int)fd;
+}
+
 int
-dp_attach(struct dp *dp, int ifindex, struct diag *d)
+dp_attach_default(struct dp *dp)
+{
+	if (dp->attach == DP_ATTACH_CLSACT)
+		return DP_ATTACH_CLSACT;
+	if (dp->tcx < 0) {
+		/* No device has ifindex 0: a kernel with tcx answers ENODEV, one without
+		 * rejects the attach type with EINVAL before looking for the device. */
+		int fd = tcx_link_create(dp->prog_fd[DP_DIR_INGRESS], 0, DP_DIR_INGRESS);
+
+		if (fd >= 0)
+			close(fd);
+		dp->tcx = fd == -ENODEV;
+		log_msg(LOG_LVL_DEBUG, "datapath", "tcx probe: %s (%s)", dp->tcx ? "yes" : "no",
+		    fd < 0 ? strerror(-fd) : "link created");
+	}
+	return dp->tcx ? DP_ATTACH_TCX : DP_ATTACH_CLSACT;
+}
+
+static int
+tcx_pin_path(char *out, size_t len, const struct dp *dp, int ifindex, int dir)
+{
+	int n = snprintf(out, len, "%s/tcx_%d_%s", dp->root, ifindex,
+	    dir == DP_DIR_EGRESS ? "from_pod" : "to_pod");
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* The pinned tcx link of ifindex and dir, when it is still attached there: fd, or
+ * -ENOENT (a pin whose device is gone is removed). */
+static int
+tcx_link_get(struct dp *dp, int ifindex, int dir)
+{
+	struct dp_link_info info;
+	uint32_t len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	if (tcx_pin_path(path, sizeof(path), dp, ifindex, dir))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -ENOENT;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+	    info.type == DP_BPF_LINK_TYPE_TCX && info.tcx_ifindex == (uint32_t)ifindex)
+		return fd;
+	close(fd);
+	unlink(path);	/* stale: the veth went away (and its index came back) */
+	return -ENOENT;
+}
+
+static int
+tcx_count(struct dp *dp, int ifindex)
+{
+	int n = 0;
+
+	for (int dir = DP_DIR_INGRESS; dir <= DP_DIR_EGRESS; dir++) {
+		int fd = tcx_link_get(dp, ifindex, dir);
+
+		if (fd >= 0) {
+			close(fd);
+			n++;
+		}
+	}
+	return n;
+}
+
+static int
+clsact_count(int ifindex)
 {
 	struct bpf_tc_hook h;
-	char name[IF_NAMESIZE] = "?";
+	int n = 0;
+
+	for (int dir = DP_DIR_INGRESS; dir <= DP_DIR_EGRESS; dir++) {
+		struct bpf_tc_opts opts = { .sz = sizeof(opts), .handle = DP_TC_HANDLE,
+		    .priority = DP_TC_PRIORITY };
+
+		tc_hook(&h, ifindex, dir);
+		if (bpf_tc_query(&h, &opts) == 0)
+			n++;
+	}
+	return n;
+}
+
+static int
+tcx_detach(struct dp *dp, int ifindex)
+{
+	char path[PATH_MAX];
+	int first = 0;
+
+	for (int dir = DP_DIR_EGRESS; dir >= DP_DIR_INGRESS; dir--) {
+		int fd = tcx_link_get(dp, ifindex, dir);
+
+		if (tcx_pin_path(path, sizeof(path), dp, ifindex, dir))
+			return -ENAMETOOLONG;
+		if (fd >= 0) {
+			/* detach even if some other process holds the link open */
+			if (bpf_link_detach(fd) && !first)
+				first = -errno;
+			close(fd);
+		}
+		if (unlink(path) && errno != ENOENT && !first)
+			first = -errno;
+	}
+	return first;
+}
+
+static int
+tcx_attach(struct dp *dp, int ifindex)
+{
+	char path[PATH_MAX];
 	int rc;
 
-	if_indextoname((unsigned)ifindex, name);
+	/* to-pod first: a flow's replies must pass before its first packet leaves */
+	for (int dir = DP_DIR_INGRESS; dir <= DP_DIR_EGRESS; dir++) {
+		int fd = tcx_link_get(dp, ifindex, dir);
+
+		if (fd >= 0) {
+			/* ours already: swap the program in place (atomic, no gap) */
+			rc = bpf_link_update(fd, dp->prog_fd[dir], NULL) ? -errno : 0;
+			close(fd);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (tcx_pin_path(path, sizeof(path), dp, ifindex, dir))
+			return -ENAMETOOLONG;
+		fd = tcx_link_create(dp->prog_fd[dir], ifindex, dir);
+		if (fd < 0) {
+			rc = fd;
+			if (dir == DP_DIR_EGRESS)
+				tcx_detach(dp, ifindex);	/* not half attached */
+			return rc;
+		}
+		/* a link lives as long as a file descriptor or pin refers to it */
+		unlink(path);
+		rc = bpf_obj_pin(fd, path) ? -errno : 0;
+		if (rc) {
+			bpf_link_detach(fd);
+			close(fd);
+			if (dir == DP_DIR_EGRESS)
+				tcx_detach(dp, ifindex);
+			return rc;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static int
+clsact_attach(struct dp *dp, int ifindex, const char *name, struct diag *d)
+{
+	struct bpf_tc_hook h;
+	int rc;
+
 	tc_hook(&h, ifindex, DP_DIR_EGRESS);
 	h.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;	/* clsact */
 	rc = bpf_tc_hook_create(&h);
@@ -446,42 +672,113 @@ dp_attach(struct dp *dp, int ifindex, struct diag *d)
 	return 0;
 }
 
-int
-dp_detach(struct dp *dp, int ifindex, struct diag *d)
+static int
+clsact_detach(int ifindex)
 {
 	struct bpf_tc_hook h;
 	int rc, first = 0;
 
-	(void)dp;
-	for (int dir = DP_DIR_INGRESS; dir <= DP_DIR_EGRESS; dir++) {
+	for (int dir = DP_DIR_EGRESS; dir >= DP_DIR_INGRESS; dir--) {
 		struct bpf_tc_opts opts = { .sz = sizeof(opts), .handle = DP_TC_HANDLE,
 		    .priority = DP_TC_PRIORITY };
 
 		tc_hook(&h, ifindex, dir);
+		if (bpf_tc_query(&h, &opts))
+			continue;	/* not there (or no clsact qdisc at all) */
+		opts.prog_fd = opts.prog_id = 0;
+		opts.flags = 0;
 		rc = bpf_tc_detach(&h, &opts);
 		if (rc && rc != -ENOENT && !first)
 			first = rc;
 	}
-	if (first)
-		return diag_failv(d, first, "ifindex %d: detach: %s", ifindex,
-		    strerror(-first));
+	return first;
+}
+
+int
+dp_attach_mode(struct dp *dp, int ifindex)
+{
+	int t = tcx_count(dp, ifindex), c = clsact_count(ifindex);
+
+	if (t && c)
+		return -EEXIST;
+	if (t == 2)
+		return DP_ATTACH_TCX;
+	if (c == 2)
+		return DP_ATTACH_CLSACT;
+	return -ENOENT;
+}
+
+int
+dp_attach(struct dp *dp, int ifindex, struct diag *d)
+{
+	char name[IF_NAMESIZE] = "?";
+	int t, c, want, rc;
+
+	if_indextoname((unsigned)ifindex, name);
+	t = tcx_count(dp, ifindex);
+	c = clsact_count(ifindex);
+	if (dp->attach != DP_ATTACH_AUTO)
+		want = dp->attach;
+	else if (t)
+		want = DP_ATTACH_TCX;
+	else if (c)
+		want = DP_ATTACH_CLSACT;	/* attached by an earlier version: stays */
+	else
+		want = dp_attach_default(dp);
+	if (want == DP_ATTACH_TCX) {
+		rc = tcx_attach(dp, ifindex);
+		if ((rc == -EINVAL || rc == -EOPNOTSUPP) &&
+		    dp->attach == DP_ATTACH_AUTO && !t) {
+			log_msg(LOG_LVL_WARN, "datapath", "%s: tcx link: %s; using clsact",
+			    name, strerror(-rc));
+			dp->tcx = 0;
+			want = DP_ATTACH_CLSACT;
+		} else if (rc) {
+			return diag_failv(d, rc, "%s: tcx link: %s", name, strerror(-rc));
+		}
+	}
+	if (want == DP_ATTACH_CLSACT) {
+		rc = clsact_attach(dp, ifindex, name, d);
+		if (rc)
+			return rc;
+	}
+	/* the new mode is in place: remove the other one (never both left) */
+	if (want == DP_ATTACH_TCX && c) {
+		rc = clsact_detach(ifindex);
+		if (rc)
+			return diag_failv(d, rc, "%s: remove clsact filters after switching "
+			    "to tcx: %s", name, strerror(-rc));
+		log_msg(LOG_LVL_INFO, "datapath", "%s: switched from clsact to tcx", name);
+	} else if (want == DP_ATTACH_CLSACT && t) {
+		rc = tcx_detach(dp, ifindex);
+		if (rc)
+			return diag_failv(d, rc, "%s: remove tcx links after switching to "
+			    "clsact: %s", name, strerror(-rc));
+		log_msg(LOG_LVL_INFO, "datapath", "%s: switched from tcx to clsact", name);
+	}
+	log_msg(LOG_LVL_INFO, "datapath", "%s: programs attached (%s)", name,
+	    dp_attach_mode_str(want));
+	return 0;
+}
+
+int
+dp_detach(struct dp *dp, int ifindex, struct diag *d)
+{
+	int rt = tcx_detach(dp, ifindex), rc = clsact_detach(ifindex);
+
+	if (rt || rc)
+		return diag_failv(d, rt ? rt : rc, "ifindex %d: detach: %s", ifindex,
+		    strerror(rt ? -rt : -rc));
 	return 0;
 }
 
 int
 dp_attached(struct dp *dp, int ifindex)
 {
-	struct bpf_tc_hook h;
+	int m = dp_attach_mode(dp, ifindex);
 
-	(void)dp;
-	for (int dir = DP_DIR_INGRESS; dir <= DP_DIR_EGRESS; dir++) {
-		struct bpf_tc_opts opts = { .sz = sizeof(opts), .handle = DP_TC_HANDLE,
-		    .priority = DP_TC_PRIORITY };
-
-		tc_hook(&h, ifindex, dir);
-		if (bpf_tc_query(&h, &opts))
-			return -ENOENT;
-	}
+	if (m < 0 || (dp->attach != DP_ATTACH_AUTO && m != dp->attach))
+		return -ENOENT;
 	return 0;
 }
 

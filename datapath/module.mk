@@ -29,4 +29,5 @@ BENCHES += bench/datapath/run.sh
 CUTOVERD_LIBS += datapath
 CUTOVERD_LDLIBS += $(BPF_LIBS)
 INTEGRATION_TESTS += tests/integration/datapath_restart.sh
+INTEGRATION_TESTS += tests/integration/datapath_restart_clsact.sh
 INTEGRATION_TESTS += tests/integration/datapath_nsx_bundle.sh

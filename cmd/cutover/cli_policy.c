@@ -32,7 +32,8 @@ policy_usage(FILE *out)
 	    "NAME\n"
 	    "    cutover policy - apply and inspect the node's eBPF policy datapath\n\n"
 	    "SYNOPSIS\n"
-	    "    cutover policy apply [--pin-root DIR] [--policy-max N] [--events-all] BUNDLE\n"
+	    "    cutover policy apply [--pin-root DIR] [--policy-max N] [--events-all]\n"
+	    "                         [--attach auto|tcx|clsact] BUNDLE\n"
 	    "    cutover policy check BUNDLE\n"
 	    "    cutover policy show [--pin-root DIR] [--endpoint ID] [-o text|json]\n"
 	    "    cutover policy metrics [--pin-root DIR]\n"
@@ -43,10 +44,12 @@ policy_usage(FILE *out)
 	    "    there yet (otherwise adopts what is pinned, without reloading), and makes\n"
 	    "    the maps equal to the bundle by diff: only entries that differ are written,\n"
 	    "    so changing one rule costs a few map operations and never a reload.\n"
-	    "    When cutoverd runs (and no --pin-root/--policy-max/--events-all is given)\n"
-	    "    the bundle goes to it (POST /v1/policy) instead.\n"
+	    "    When cutoverd runs (and no --pin-root/--policy-max/--events-all/--attach is\n"
+	    "    given) the bundle goes to it (POST /v1/policy) instead.\n"
 	    "    Endpoints with an \"interface\" present in this network namespace get the\n"
-	    "    tc programs attached (clsact ingress: from-pod, egress: to-pod).\n"
+	    "    tc programs attached (veth ingress: from-pod, egress: to-pod) as pinned tcx\n"
+	    "    links when the kernel has tcx, else as filters on a clsact qdisc; show\n"
+	    "    prints which (\"attach tcx\" or \"attach clsact\").\n"
 	    "    check parses and compiles a bundle without touching the datapath and prints\n"
 	    "    the map entries it would need per endpoint.\n"
 	    "    show prints endpoints, ipcache and per-endpoint policy entries (decoded from\n"
@@ -60,19 +63,22 @@ policy_usage(FILE *out)
 	    "    --policy-max N   entries per endpoint policy map when loading (default %d)\n"
 	    "    --events-all     when loading: an event for every forwarded packet, not only\n"
 	    "                     for new flows and drops\n"
+	    "    --attach MODE    auto (default: keep an interface's mode, new ones tcx when\n"
+	    "                     the kernel has it), tcx or clsact (switch interfaces to it)\n"
 	    "    --endpoint ID    show one endpoint only\n"
 	    "    -o FORMAT        text (default) or json\n"
 	    "    -h, --help       this text\n\n"
 	    "ENVIRONMENT\n"
 	    "    CUTOVER_SOCKET   cutoverd's control socket (default %s)\n"
-	    "    %s  pin root (default %s)\n\n"
+	    "    %s  pin root (default %s)\n"
+	    "    %s  attach mode when --attach is not given\n\n"
 	    "EXIT STATUS\n"
 	    "    0 success, 1 failure, 2 usage or bundle error\n\n"
 	    "EXAMPLES\n"
 	    "    cutover policy apply node-1.bundle.json\n"
 	    "    cutover policy show --endpoint 835\n",
 	    DP_PIN_ROOT_ENV, DP_PIN_ROOT_DEFAULT, DP_POLICY_MAP_SIZE, CTL_SOCKET_DEFAULT,
-	    DP_PIN_ROOT_ENV, DP_PIN_ROOT_DEFAULT);
+	    DP_PIN_ROOT_ENV, DP_PIN_ROOT_DEFAULT, DP_ATTACH_ENV);
 }
 
 static int
@@ -166,7 +172,8 @@ policy_apply(const char *root, const struct dp_opts *lo, const char *file)
 		return CLI_USAGE;
 	}
 	/* the daemon owns the datapath while it runs (bodies up to the API's limit) */
-	if (!root && !lo->policy_max && !lo->events_established && strcmp(file, "-")) {
+	if (!root && !lo->policy_max && !lo->events_established && !lo->attach &&
+	    strcmp(file, "-")) {
 		struct stat fst;
 
 		if (stat(file, &fst) == 0 && (size_t)fst.st_size < CTL_BODY_MAX) {
@@ -338,8 +345,9 @@ policy_show(const char *root, long only, bool json)
 		struct dp_name n;
 		char ifname[IF_NAMESIZE] = "-", a4[INET_ADDRSTRLEN] = "", a6[INET6_ADDRSTRLEN] = "";
 		struct dp_endpoint epv = { 0 };
-		uint32_t ifx, inext;
+		uint32_t ifx = 0, inext;
 		bool f2 = true, attached = false;
+		const char *how = "";
 		int efd = dp_map_fd(c.dp, "dp_endpoints");
 
 		first = false;
@@ -360,6 +368,11 @@ policy_show(const char *root, long only, bool json)
 				break;
 			}
 		}
+		if (attached) {
+			int m = dp_attach_mode(c.dp, (int)ifx);
+
+			how = m == -EEXIST ? "tcx+clsact" : m < 0 ? "" : dp_attach_mode_str(m);
+		}
 		if (dp_name_get(c.dp, DP_NAME_ENDPOINT, ep, &n))
 			snprintf(n.name, sizeof(n.name), "?");
 		if (n.has4)
@@ -368,17 +381,19 @@ policy_show(const char *root, long only, bool json)
 			inet_ntop(AF_INET6, n.addr6, a6, sizeof(a6));
 		if (json) {
 			printf("%s{\"id\":%u,\"name\":\"%s\",\"interface\":\"%s\",\"attached\":%s,"
-			    "\"identity\":%u,\"mode\":\"%s\",\"ipv4\":\"%s\",\"ipv6\":\"%s\","
-			    "\"entries\":[", c.first ? "" : ",", ep, n.name, ifname,
+			    "\"identity\":%u,\"mode\":\"%s\",\"attach\":\"%s\",\"ipv4\":\"%s\","
+			    "\"ipv6\":\"%s\",\"entries\":[", c.first ? "" : ",", ep, n.name, ifname,
 			    attached ? "true" : "false", epv.identity,
-			    !attached ? "" : epv.mode == DP_MODE_AUDIT ? "audit" : "enforce", a4, a6);
+			    !attached ? "" : epv.mode == DP_MODE_AUDIT ? "audit" : "enforce", how,
+			    a4, a6);
 			show_endpoint_policy(&c, ep);
 			printf("]}");
 			c.first = false;
 		} else {
-			printf("endpoint %u %s  interface %s  identity %u  mode %s  %s %s\n", ep,
-			    n.name, ifname, epv.identity, !attached ? "(not attached)" :
-			    epv.mode == DP_MODE_AUDIT ? "audit" : "enforce", a4, a6);
+			printf("endpoint %u %s  interface %s  identity %u  mode %s%s%s  %s %s\n",
+			    ep, n.name, ifname, epv.identity, !attached ? "(not attached)" :
+			    epv.mode == DP_MODE_AUDIT ? "audit" : "enforce", how[0] ? "  attach " : "",
+			    how, a4, a6);
 			show_endpoint_policy(&c, ep);
 		}
 	}
@@ -459,6 +474,7 @@ cli_policy(int argc, char **argv)
 		{ "policy-max", required_argument, NULL, 'm' },
 		{ "events-all", no_argument, NULL, 'a' },
 		{ "endpoint", required_argument, NULL, 'e' },
+		{ "attach", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -494,6 +510,12 @@ cli_policy(int argc, char **argv)
 			break;
 		case 'a':
 			lo.events_established = true;
+			break;
+		case 't':
+			if (dp_attach_mode_parse(optarg, &lo.attach)) {
+				fprintf(stderr, "cutover policy: --attach: auto, tcx or clsact\n");
+				return CLI_USAGE;
+			}
 			break;
 		case 'e':
 			only = strtol(optarg, &end, 10);

@@ -6,13 +6,18 @@
  * (verdict, reason, identities, match type, rule reference), the per-endpoint
  * counters, conntrack. Covers Cilium's precedence cases, IPv4 and IPv6, port ranges,
  * deny over allow, audit mode, conntrack replies and related ICMP errors, fragments,
- * truncated and malformed headers, adoption after a restart and O(1) rule changes.
+ * truncated and malformed headers, adoption after a restart and O(1) rule changes,
+ * and the attach modes (tcx links, clsact, switching, adoption) on a veth in a
+ * private network namespace.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -912,6 +918,153 @@ test_no_endpoint_and_metrics_text(void **state)
 	free(text);
 }
 
+/* ---- attach modes: tcx links and clsact on a veth in a private netns ---- */
+
+/* Kernel 6.6 brought tcx: the mode a new interface gets in auto. */
+static int
+expected_default_mode(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	assert_int_equal(uname(&u), 0);
+	assert_int_equal(sscanf(u.release, "%d.%d", &major, &minor), 2);
+	return major > 6 || (major == 6 && minor >= 6) ? DP_ATTACH_TCX : DP_ATTACH_CLSACT;
+}
+
+/* The kernel's own view of a pinned tcx link (/proc/self/fdinfo): link id,
+ * ifindex and attach type. -1 when nothing is pinned at path. */
+static int
+tcx_fdinfo(int ifindex, const char *dir, unsigned *link_id, unsigned *ifx,
+    unsigned *attach_type)
+{
+	char path[256], line[256];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/tcx_%d_%s", pin_root, ifindex, dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	*link_id = *ifx = *attach_type = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "link_type:", 10))
+			assert_non_null(strstr(line, "tcx"));
+		sscanf(line, "link_id: %u", link_id);
+		sscanf(line, "ifindex: %u", ifx);
+		sscanf(line, "attach_type: %u", attach_type);
+	}
+	fclose(f);
+	close(fd);
+	return 0;
+}
+
+static struct dp *
+open_mode(int mode)
+{
+	struct dp_opts o = { .pin_root = pin_root, .no_load = true, .attach = mode };
+	struct diag d;
+	struct dp *h;
+
+	diag_init(&d, NULL);
+	assert_int_equal(dp_open(&o, &h, &d), 0);
+	return h;
+}
+
+static void
+test_attach_modes(void **state)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int want = expected_default_mode(), ifx;
+	unsigned id_in = 0, id_out = 0, id2 = 0, x = 0, at = 0;
+	int m;
+	struct dp *a, *c, *t;
+	struct diag d;
+
+	(void)state;
+	assert_true(self >= 0);
+	assert_int_equal(unshare(CLONE_NEWNET), 0);	/* our veth never reaches the host */
+	assert_int_equal(system("ip link add dpt0 type veth peer name dpt1 && "
+	    "ip link set dpt0 up && ip link set dpt1 up"), 0);
+	ifx = (int)if_nametoindex("dpt0");
+	assert_true(ifx > 0);
+	diag_init(&d, NULL);
+
+	/* auto: the kernel's best mode; attached means both directions */
+	a = open_mode(DP_ATTACH_AUTO);
+	assert_int_equal(dp_attach_default(a), want);
+	assert_int_equal(dp_attached(a, ifx), -ENOENT);
+	assert_int_equal(dp_attach(a, ifx, &d), 0);
+	assert_int_equal(dp_attach_mode(a, ifx), want);
+	assert_int_equal(dp_attached(a, ifx), 0);
+	if (want == DP_ATTACH_TCX) {
+		/* from-pod on the veth's tcx ingress (46), to-pod on its egress (47) */
+		assert_int_equal(tcx_fdinfo(ifx, "from_pod", &id_out, &x, &at), 0);
+		assert_int_equal(x, ifx);
+		assert_int_equal(at, 46);
+		assert_int_equal(tcx_fdinfo(ifx, "to_pod", &id_in, &x, &at), 0);
+		assert_int_equal(x, ifx);
+		assert_int_equal(at, 47);
+		/* a restarted process adopts the links: same ids, attach again is a no-op
+		 * swap of the program (BPF_LINK_UPDATE), not a new link */
+		dp_close(a);
+		a = open_mode(DP_ATTACH_AUTO);
+		assert_int_equal(dp_attached(a, ifx), 0);
+		assert_int_equal(dp_attach(a, ifx, &d), 0);
+		assert_int_equal(tcx_fdinfo(ifx, "to_pod", &id2, &x, &at), 0);
+		assert_int_equal(id2, id_in);
+		assert_int_equal(tcx_fdinfo(ifx, "from_pod", &id2, &x, &at), 0);
+		assert_int_equal(id2, id_out);
+	}
+
+	/* forced clsact switches; the tcx links are gone, never both */
+	c = open_mode(DP_ATTACH_CLSACT);
+	if (want == DP_ATTACH_TCX)
+		assert_int_equal(dp_attached(c, ifx), -ENOENT);	/* wrong mode */
+	assert_int_equal(dp_attach(c, ifx, &d), 0);
+	assert_int_equal(dp_attach_mode(c, ifx), DP_ATTACH_CLSACT);
+	assert_int_equal(dp_attached(c, ifx), 0);
+	assert_int_equal(tcx_fdinfo(ifx, "to_pod", &id2, &x, &at), -1);
+	assert_int_equal(tcx_fdinfo(ifx, "from_pod", &id2, &x, &at), -1);
+	/* auto keeps an interface attached by clsact as it is */
+	assert_int_equal(dp_attached(a, ifx), 0);
+	assert_int_equal(dp_attach(a, ifx, &d), 0);
+	assert_int_equal(dp_attach_mode(a, ifx), DP_ATTACH_CLSACT);
+
+	if (want == DP_ATTACH_TCX) {
+		/* forced tcx switches back and removes our clsact filters */
+		t = open_mode(DP_ATTACH_TCX);
+		assert_int_equal(dp_attached(t, ifx), -ENOENT);
+		assert_int_equal(dp_attach(t, ifx, &d), 0);
+		assert_int_equal(dp_attach_mode(t, ifx), DP_ATTACH_TCX);
+		assert_int_equal(dp_detach(t, ifx, &d), 0);
+		assert_int_equal(dp_attach_mode(t, ifx), -ENOENT);
+		assert_int_equal(tcx_fdinfo(ifx, "to_pod", &id2, &x, &at), -1);
+		assert_int_equal(dp_attach(t, ifx, &d), 0);
+		assert_int_equal(dp_attach_mode(t, ifx), DP_ATTACH_TCX);
+		/* a veth that goes away leaves a defunct link: its pins are dropped */
+		assert_int_equal(system("ip link del dpt0"), 0);
+		assert_int_equal(dp_attach_mode(t, ifx), -ENOENT);
+		assert_int_equal(tcx_fdinfo(ifx, "to_pod", &id2, &x, &at), -1);
+		assert_int_equal(tcx_fdinfo(ifx, "from_pod", &id2, &x, &at), -1);
+		dp_close(t);
+	} else {
+		assert_int_equal(dp_detach(c, ifx, &d), 0);
+		assert_int_equal(dp_attach_mode(c, ifx), -ENOENT);
+	}
+	assert_string_equal(dp_attach_mode_str(DP_ATTACH_TCX), "tcx");
+	assert_int_equal(dp_attach_mode_parse("clsact", &m), 0);
+	assert_int_equal(m, DP_ATTACH_CLSACT);
+	assert_int_equal(dp_attach_mode_parse("tc", &m), -EINVAL);
+	dp_close(c);
+	dp_close(a);
+	assert_int_equal(setns(self, CLONE_NEWNET), 0);	/* the private netns goes away */
+	close(self);
+}
+
 int
 main(void)
 {
@@ -932,6 +1085,7 @@ main(void)
 		cmocka_unit_test_setup(test_rule_change_o1_and_running_flow, reset),
 		cmocka_unit_test_setup(test_adopt_after_restart, reset),
 		cmocka_unit_test_setup(test_no_endpoint_and_metrics_text, reset),
+		cmocka_unit_test_setup(test_attach_modes, reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

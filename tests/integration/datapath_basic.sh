@@ -4,7 +4,9 @@
 # veths by `cutover policy apply`. Allowed TCP and ICMP flows work; denied ones drop
 # and show in `cutover observe --verdict DROPPED` with the right identities, reason
 # (133 no rule, 181 deny rule) and rule reference; counters and `policy show` agree;
-# a rule change applies by diff; audit mode passes what enforce dropped.
+# a rule change applies by diff; audit mode passes what enforce dropped. The programs
+# go on as tcx links on kernels with tcx; --attach clsact switches every veth to
+# clsact (tcx links removed), auto keeps it there, --attach tcx switches back.
 # The CLI runs in the node's network namespace but the root mount namespace
 # (nsenter --net), so it sees the host's bpffs, as a node agent does.
 set -eu
@@ -14,6 +16,9 @@ lab_init dpbasic
 BIN=$CUTOVER_TOP/build/asan/bin/cutover
 export CUTOVER_BPF_ROOT=/sys/fs/bpf/cutover-test-$CUTOVER_RUN-$$
 WORK=$LAB_DIR
+PIN=$CUTOVER_BPF_ROOT
+# tcx when the kernel has it (6.6+), clsact otherwise
+case $(uname -r) in [0-5].*|6.[0-5].*) AUTO_MODE=clsact ;; *) AUTO_MODE=tcx ;; esac
 
 node() { nsenter --net="/run/netns/$(lab_ns node)" "$@"; }
 cleanup() {
@@ -21,6 +26,55 @@ cleanup() {
 	lab_down
 }
 trap cleanup EXIT
+
+# attach_check DEV tcx|clsact: our two programs are on DEV in that mode only. tcx:
+# both pinned links are tcx links on DEV's ifindex with the right attach types (the
+# kernel's fdinfo) and bpftool lists them; clsact: bpftool shows our clsact filters
+# and no link runs our programs. (Debian's bpftool 7.1 predates tcx: it prints tcx
+# links as "type 11" and leaves them out of `net show`.)
+attach_check() {
+	local ifx
+	ifx=$(node ip -o link show dev "$1" | cut -d: -f1)
+	node bpftool -j link show > "$WORK/links.json"
+	node bpftool net show dev "$1" > "$WORK/net.txt"
+	python3 - "$PIN" "$ifx" "$2" "$WORK/links.json" "$WORK/net.txt" <<'PY'
+import ctypes, json, os, sys
+pin, ifx, mode, links, net = sys.argv[1:6]
+libc = ctypes.CDLL(None, use_errno=True)
+NR_BPF = {"x86_64": 321, "aarch64": 280}[os.uname().machine]
+def fdinfo(path):	# bpf(BPF_OBJ_GET) and the kernel's fdinfo of the object
+    if not os.path.exists(path):
+        return None
+    b = ctypes.create_string_buffer(path.encode())
+    attr = (ctypes.c_uint64 * 16)()
+    attr[0] = ctypes.cast(b, ctypes.c_void_p).value
+    fd = libc.syscall(NR_BPF, 7, ctypes.byref(attr), 128)
+    assert fd >= 0, (path, ctypes.get_errno())
+    info = {}
+    for l in open("/proc/self/fdinfo/%d" % fd):
+        k, _, v = l.partition(":")
+        info[k.strip()] = v.strip()
+    os.close(fd)
+    return info
+progs = {d: fdinfo(f"{pin}/prog_{d}_pod")["prog_id"] for d in ("from", "to")}
+ls = json.load(open(links))
+ours = [l for l in ls if str(l["prog_id"]) in progs.values()]
+clsact = [l for l in open(net) if "clsact/" in l]
+if mode == "tcx":
+    for d, at in (("from", "46 (ingress)"), ("to", "47 (egress)")):
+        i = fdinfo(f"{pin}/tcx_{ifx}_{d}_pod")
+        assert i and i["link_type"] == "tcx" and i["ifindex"] == ifx, (d, i)
+        assert i["attach_type"] == at and i["prog_id"] == progs[d], (d, i, progs)
+        assert [l for l in ls if str(l["id"]) == i["link_id"] and l["type"] in (11, "tcx")], (d, ls)
+    assert not clsact, clsact
+else:
+    assert not [f for f in os.listdir(pin) if f.startswith(f"tcx_{ifx}_")], os.listdir(pin)
+    assert any("clsact/ingress dp_from_pod" in l for l in clsact), clsact
+    assert any("clsact/egress dp_to_pod" in l for l in clsact), clsact
+    assert not [l for l in ours if l["type"] in (11, "tcx")], ours
+print(f"attach {sys.argv[2]}: {mode} ok")
+PY
+}
 
 lab_up_router
 lab_add_node node 1
@@ -82,6 +136,8 @@ bundle enforce 8080 > "$WORK/b1.json"
 node "$BIN" policy apply "$WORK/b1.json" | tee "$WORK/apply1.out"
 grep -q "attached 5" "$WORK/apply1.out"
 grep -q "datapath loaded" "$WORK/apply1.out"
+for dev in p-web p-cli p-bad p-web6 p-cli6; do attach_check "$dev" "$AUTO_MODE"; done
+node "$BIN" policy show -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); m=set(e["attach"] for e in d["endpoints"]); assert m == {sys.argv[1]}, m' "$AUTO_MODE"
 
 # allowed: cli -> web tcp 8080 and ping
 tcp_ok cli 8080
@@ -173,4 +229,24 @@ set -e
 [ $rc -eq 2 ]
 grep -q 'bad.json: \$.endpoints\[0\].id: 0 out of range' "$WORK/bad.err"
 tcp_ok bad 8080
+
+# forced clsact: every veth switches (filters in, tcx links out), enforcement holds
+node "$BIN" policy apply --attach clsact "$WORK/b2.json" 2>&1 | tee "$WORK/apply4.out"
+grep -q "endpoints +1 -0, names +0 -0, attached 5" "$WORK/apply4.out"
+for dev in p-web p-cli p-bad p-web6 p-cli6; do attach_check "$dev" clsact; done
+node "$BIN" policy show --endpoint 11 | grep -q "mode enforce  attach clsact"
+if tcp_ok bad 8080; then echo "bad reached web:8080 under clsact" >&2; exit 1; fi
+tcp_ok cli 8081
+tcp6_ok 8080
+# auto leaves interfaces attached by clsact alone
+node "$BIN" policy apply "$WORK/b2.json" | grep -q "attached 0"
+attach_check p-web clsact
+if [ "$AUTO_MODE" = tcx ]; then
+	node "$BIN" policy apply --attach tcx "$WORK/b2.json" 2>&1 | tee "$WORK/apply5.out"
+	grep -q "attached 5" "$WORK/apply5.out"
+	grep -q "p-web: switched from clsact to tcx" "$WORK/apply5.out"
+	for dev in p-web p-cli p-bad p-web6 p-cli6; do attach_check "$dev" tcx; done
+	if tcp_ok bad 8080; then echo "bad reached web:8080 under tcx" >&2; exit 1; fi
+	tcp_ok cli 8081
+fi
 echo "datapath_basic: ok"

@@ -5,10 +5,17 @@
 # enforcement (programs, maps and tc filters stay pinned and attached) and loses no
 # packet of running flows (a 20 ms ping and a persistent TCP request/response flow);
 # the restarted daemon adopts the same programs (same ids, no reload) and reports the
-# drops that happened while it was down.
+# drops that happened while it was down. Attach mode from $DP_TEST_ATTACH (config
+# "attach:"; default auto = tcx links on kernels with tcx; datapath_restart_clsact.sh
+# runs it with clsact): the restarted daemon adopts the same links or filters.
 set -eu
 . "$CUTOVER_TOP/tests/lab/lab.sh"
-lab_init dprestart
+MODE=${DP_TEST_ATTACH:-auto}
+lab_init "dprestart${DP_TEST_ATTACH:+-$MODE}"
+# tcx when the kernel has it (6.6+), clsact otherwise
+case $(uname -r) in [0-5].*|6.[0-5].*) AUTO_MODE=clsact ;; *) AUTO_MODE=tcx ;; esac
+EXPECT=$MODE
+[ "$MODE" != auto ] || EXPECT=$AUTO_MODE
 
 A=$CUTOVER_TOP/build/asan/bin
 PIN=/sys/fs/bpf/cutover-test-$CUTOVER_RUN-$$
@@ -21,6 +28,56 @@ cleanup() {
 	lab_down
 }
 trap cleanup EXIT
+WORK=$LAB_DIR
+
+# attach_check DEV tcx|clsact: our two programs are on DEV in that mode only. tcx:
+# both pinned links are tcx links on DEV's ifindex with the right attach types (the
+# kernel's fdinfo) and bpftool lists them; clsact: bpftool shows our clsact filters
+# and no link runs our programs. (Debian's bpftool 7.1 predates tcx: it prints tcx
+# links as "type 11" and leaves them out of `net show`.)
+attach_check() {
+	local ifx
+	ifx=$(node ip -o link show dev "$1" | cut -d: -f1)
+	node bpftool -j link show > "$WORK/links.json"
+	node bpftool net show dev "$1" > "$WORK/net.txt"
+	python3 - "$PIN" "$ifx" "$2" "$WORK/links.json" "$WORK/net.txt" <<'PY'
+import ctypes, json, os, sys
+pin, ifx, mode, links, net = sys.argv[1:6]
+libc = ctypes.CDLL(None, use_errno=True)
+NR_BPF = {"x86_64": 321, "aarch64": 280}[os.uname().machine]
+def fdinfo(path):	# bpf(BPF_OBJ_GET) and the kernel's fdinfo of the object
+    if not os.path.exists(path):
+        return None
+    b = ctypes.create_string_buffer(path.encode())
+    attr = (ctypes.c_uint64 * 16)()
+    attr[0] = ctypes.cast(b, ctypes.c_void_p).value
+    fd = libc.syscall(NR_BPF, 7, ctypes.byref(attr), 128)
+    assert fd >= 0, (path, ctypes.get_errno())
+    info = {}
+    for l in open("/proc/self/fdinfo/%d" % fd):
+        k, _, v = l.partition(":")
+        info[k.strip()] = v.strip()
+    os.close(fd)
+    return info
+progs = {d: fdinfo(f"{pin}/prog_{d}_pod")["prog_id"] for d in ("from", "to")}
+ls = json.load(open(links))
+ours = [l for l in ls if str(l["prog_id"]) in progs.values()]
+clsact = [l for l in open(net) if "clsact/" in l]
+if mode == "tcx":
+    for d, at in (("from", "46 (ingress)"), ("to", "47 (egress)")):
+        i = fdinfo(f"{pin}/tcx_{ifx}_{d}_pod")
+        assert i and i["link_type"] == "tcx" and i["ifindex"] == ifx, (d, i)
+        assert i["attach_type"] == at and i["prog_id"] == progs[d], (d, i, progs)
+        assert [l for l in ls if str(l["id"]) == i["link_id"] and l["type"] in (11, "tcx")], (d, ls)
+    assert not clsact, clsact
+else:
+    assert not [f for f in os.listdir(pin) if f.startswith(f"tcx_{ifx}_")], os.listdir(pin)
+    assert any("clsact/ingress dp_from_pod" in l for l in clsact), clsact
+    assert any("clsact/egress dp_to_pod" in l for l in clsact), clsact
+    assert not [l for l in ours if l["type"] in (11, "tcx")], ours
+print(f"attach {sys.argv[2]}: {mode} ok")
+PY
+}
 
 lab_up_router
 lab_add_node node 1
@@ -49,6 +106,7 @@ metrics: 127.0.0.1:19963
 datapath:
   pin-root: $PIN
   bundle: $LAB_DIR/b.json
+  attach: $MODE
 YAML
 
 START=0
@@ -62,8 +120,19 @@ start_daemon() {
 	lab_wait 20 sh -c "grep -q 'cutoverd .* running' '$LOG'" || { cat "$LOG"; exit 1; }
 }
 start_daemon
-grep -q "loaded and pinned the datapath" "$LOG"
-prog_ids() { node tc filter show dev p-web egress | grep -o ' id [0-9]*'; }
+grep -q "loaded and pinned the datapath at .* (attach: $EXPECT)" "$LOG" || { cat "$LOG"; exit 1; }
+for dev in p-web p-cli p-bad; do attach_check "$dev" "$EXPECT"; done
+# what runs on p-web: filter program ids (clsact) or link and program ids (tcx)
+prog_ids() {
+	if [ "$EXPECT" = tcx ]; then
+		local ifx
+		ifx=$(node ip -o link show dev p-web | cut -d: -f1)
+		node bpftool link show pinned "$PIN/tcx_${ifx}_to_pod"
+		node bpftool link show pinned "$PIN/tcx_${ifx}_from_pod"
+	else
+		node tc filter show dev p-web egress | grep -o ' id [0-9]*'
+	fi
+}
 ids1=$(prog_ids)
 [ -n "$ids1" ]
 
@@ -86,7 +155,13 @@ if lab_exec pod-bad socat -T 1 - TCP:10.40.0.10:9000,connect-timeout=1 </dev/nul
 sleep 1
 start_daemon
 grep -q "adopted the pinned datapath" "$LOG" || { cat "$LOG"; exit 1; }
-[ "$(prog_ids)" = "$ids1" ]	# same programs: nothing reloaded
+[ "$(prog_ids)" = "$ids1" ]	# same programs (and links): nothing reloaded or re-created
+for dev in p-web p-cli p-bad; do attach_check "$dev" "$EXPECT"; done
+curl -sf --unix-socket "$CUTOVER_SOCKET" http://cutoverd/v1/policy | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+m = set(e["attach"] for e in d["endpoints"])
+assert d["attach"] == sys.argv[1] and m == {sys.argv[1]}, (d["attach"], m)' "$EXPECT"
 wait "$RR"
 sleep 0.5
 kill -INT "$PING"
