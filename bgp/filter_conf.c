@@ -73,6 +73,18 @@ name_check(const struct ynode *n, const char *name)
 	return 0;
 }
 
+/* Item i of a list of named mappings: only the given keys, and a valid name. */
+static int
+named_item(const struct ynode *seq, int i, const char *const *keys, struct ynode *it,
+    struct ynode *nn, char *name, size_t namelen)
+{
+	ycfg_seq_get(seq, i, it);
+	if (ycfg_map_check(it, keys) || ycfg_req_str(it, "name", name, namelen))
+		return -EINVAL;
+	ycfg_map_get(it, "name", nn);
+	return name_check(nn, name) ? -EINVAL : 0;
+}
+
 static int
 parse_plists(const struct ynode *bgp, struct filter_set *fs)
 {
@@ -93,11 +105,7 @@ parse_plists(const struct ynode *bgp, struct filter_set *fs)
 		struct filter_plist *pl;
 		int ne;
 
-		ycfg_seq_get(&seq, i, &it);
-		if (ycfg_map_check(&it, keys) || ycfg_req_str(&it, "name", name, sizeof(name)))
-			return -EINVAL;
-		ycfg_map_get(&it, "name", &nn);
-		if (name_check(&nn, name))
+		if (named_item(&seq, i, keys, &it, &nn, name, sizeof(name)))
 			return -EINVAL;
 		pl = filter_plist_add(fs, name);
 		if (!pl)
@@ -249,11 +257,7 @@ parse_filters(const struct ynode *bgp, struct filter_set *fs)
 		struct filter *f;
 		int nr;
 
-		ycfg_seq_get(&seq, i, &it);
-		if (ycfg_map_check(&it, keys) || ycfg_req_str(&it, "name", name, sizeof(name)))
-			return -EINVAL;
-		ycfg_map_get(&it, "name", &nn);
-		if (name_check(&nn, name))
+		if (named_item(&seq, i, keys, &it, &nn, name, sizeof(name)))
 			return -EINVAL;
 		f = filter_add(fs, name);
 		if (!f)
