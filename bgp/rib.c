@@ -10,6 +10,7 @@
  * changed.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,8 +201,9 @@ rib_new(const struct rib_conf *conf)
 		r->conf.ecmp_max = 1;
 	if (r->conf.ecmp_max > RIB_ECMP_MAX)
 		r->conf.ecmp_max = RIB_ECMP_MAX;
-	slab_init(&r->slab_net4, sizeof(struct rib_net) + 4);
-	slab_init(&r->slab_net6, sizeof(struct rib_net) + 16);
+	/* The address is the flexible tail: no padding of sizeof() before it. */
+	slab_init(&r->slab_net4, offsetof(struct rib_net, addr) + 4);
+	slab_init(&r->slab_net6, offsetof(struct rib_net, addr) + 16);
 	slab_init(&r->slab_path, sizeof(struct rib_path));
 	r->nnbuckets = HASH_MIN_BUCKETS;
 	r->nbuckets = calloc(r->nnbuckets, sizeof(*r->nbuckets));
@@ -522,7 +524,6 @@ net_create(struct rib *r, const struct prefix *p, struct rib_net **slot)
 	if (!n)
 		return NULL;
 	n->hnext = NULL;
-	n->paths = NULL;
 	n->family = p->addr.family;
 	n->len = p->len;
 	memcpy(n->addr, p->addr.bytes, addr_width(p->addr.family));
@@ -649,22 +650,30 @@ rib_path_cmp(const struct rib *r, const struct rib_path *a, const struct rib_pat
 static void
 net_decide(struct rib *r, struct rib_net *n)
 {
-	struct rib_path *stack[PATHS_STACK], **v = stack, *p;
+	struct rib_path *stack[2 * PATHS_STACK], **v = stack, **phys, *p;
+	struct rib_path tstack[PATHS_STACK], *tmp = tstack;
 	size_t np = 0, ncand, i, j;
+	bool moved = false;
 
 	for (p = n->paths; p; p = p->next)
 		np++;
-	if (np == 0)
+	if (np == 1) {
+		/* The common case of a full table from one peer: nothing to compare. */
+		n->paths->flags = (uint16_t)((n->paths->flags & ~(RIB_PATH_BEST |
+		    RIB_PATH_MULTIPATH)) | RIB_PATH_BEST | RIB_PATH_MULTIPATH);
 		return;
+	}
 	if (np > PATHS_STACK) {
-		v = malloc(np * sizeof(*v));
+		v = malloc(np * (2 * sizeof(*v) + sizeof(*tmp)));
 		if (!v) {
 			/* WARNING: without memory the order stays as it was (still valid). */
 			return;
 		}
+		tmp = (struct rib_path *)(void *)(v + 2 * np);
 	}
-	for (i = 0, p = n->paths; p; p = p->next)
-		v[i++] = p;
+	phys = v + np;	/* the nodes in list order: the first one is inside the net */
+	for (i = 0, p = n->paths; p; p = p->next, i++)
+		v[i] = phys[i] = p;
 
 	/* Steps a)-c) (plus local origin): a total preorder, so find the best and keep
 	 * the candidates equal to it in front. */
@@ -771,9 +780,18 @@ ebgp:
 			v[i]->flags |= RIB_PATH_BEST;
 		if (i < ncand && i < r->conf.ecmp_max)
 			v[i]->flags |= RIB_PATH_MULTIPATH;
-		v[i]->next = i + 1 < np ? v[i + 1] : NULL;
+		moved |= v[i] != phys[i];
 	}
-	n->paths = v[0];
+	/* The nodes stay where they are (the first inside the net); their contents move
+	 * into the decided order. */
+	if (moved) {
+		for (i = 0; i < np; i++)
+			tmp[i] = *v[i];
+		for (i = 0; i < np; i++) {
+			*phys[i] = tmp[i];
+			phys[i]->next = i + 1 < np ? phys[i + 1] : NULL;
+		}
+	}
 	if (v != stack)
 		free(v);
 }
@@ -854,8 +872,9 @@ notify(struct rib *r, const struct prefix *pfx, const struct rib_net *n,
 		r->clients[i].ops->change(r->clients[i].arg, r, &c);
 }
 
+/* Account for a path going away and drop its reference (the node is the caller's). */
 static void
-path_free(struct rib *r, struct rib_path *p)
+path_drop(struct rib *r, struct rib_path *p)
 {
 	if (p->flags & RIB_PATH_STALE) {
 		r->nstale--;
@@ -864,7 +883,18 @@ path_free(struct rib *r, struct rib_path *p)
 	r->peers[p->peer].npaths--;
 	r->npaths--;
 	rib_aset_unref(r, p->aset);
-	slab_release(&r->slab_path, p);
+}
+
+static void
+path_init(struct rib *r, struct rib_path *path, uint16_t peer, struct rib_aset *as)
+{
+	path->next = NULL;
+	path->aset = rib_aset_ref(as);
+	path->peer = peer;
+	path->flags = 0;
+	path->seq = ++r->seq;
+	r->peers[peer].npaths++;
+	r->npaths++;
 }
 
 int
@@ -887,6 +917,11 @@ rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
 		n = net_create(r, &p, slot);
 		if (!n)
 			return -ENOMEM;
+		path_init(r, n->paths, peer, as);
+		snap_take(&snap, NULL);
+		net_decide(r, n);
+		notify(r, &p, n, &snap);
+		return 0;
 	}
 	for (path = n->paths; path; path = path->next)
 		if (path->peer == peer)
@@ -908,18 +943,11 @@ rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
 		path = slab_alloc(&r->slab_path);
 		if (!path) {
 			snap_release(r, &snap);
-			if (!n->paths)
-				net_destroy(r, n);
 			return -ENOMEM;
 		}
-		path->aset = rib_aset_ref(as);
-		path->peer = peer;
-		path->flags = 0;
-		path->seq = ++r->seq;
-		path->next = n->paths;
-		n->paths = path;
-		r->peers[peer].npaths++;
-		r->npaths++;
+		path_init(r, path, peer, as);
+		path->next = n->paths->next;
+		n->paths->next = path;
 	}
 	net_decide(r, n);
 	notify(r, &p, n, &snap);
@@ -936,20 +964,29 @@ net_remove_path(struct rib *r, const struct prefix *p, struct rib_net *n,
 	struct net_snap snap;
 
 	snap_take(&snap, n);
-	for (pp = &n->paths; *pp; pp = &(*pp)->next) {
-		if (*pp == path) {
-			*pp = path->next;
-			break;
+	path_drop(r, path);
+	if (path == n->paths) {
+		struct rib_path *nx = path->next;
+
+		if (!nx) {
+			notify(r, p, NULL, &snap);
+			net_destroy(r, n);
+			snap_release(r, &snap);
+			return;
 		}
-	}
-	path_free(r, path);
-	if (n->paths) {
-		net_decide(r, n);
-		notify(r, p, n, &snap);
+		*path = *nx;	/* the second path moves into the net */
+		slab_release(&r->slab_path, nx);
 	} else {
-		notify(r, p, NULL, &snap);
-		net_destroy(r, n);
+		for (pp = &n->paths->next; *pp; pp = &(*pp)->next) {
+			if (*pp == path) {
+				*pp = path->next;
+				break;
+			}
+		}
+		slab_release(&r->slab_path, path);
 	}
+	net_decide(r, n);
+	notify(r, p, n, &snap);
 	snap_release(r, &snap);
 }
 

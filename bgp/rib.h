@@ -9,9 +9,10 @@
  * changed. Producers are the sessions (through bgp/ribin.c), and local origination
  * (configured prefixes, IPAM's advertise set).
  *
- * Memory: a prefix costs one compact net (24 bytes for IPv4) and one hash bucket slot,
- * each path 24 bytes from a slab; attributes are shared. This file does not decode
- * messages, apply filters, talk to the kernel or keep timers.
+ * Memory: a prefix with one path costs one compact net (40 bytes for IPv4, the path
+ * included) and half a hash bucket slot, each further path 24 bytes from a slab;
+ * attributes are shared. This file does not decode messages, apply filters, talk to the
+ * kernel or keep timers.
  */
 #ifndef CUTOVER_BGP_RIB_H
 #define CUTOVER_BGP_RIB_H
@@ -54,11 +55,14 @@ struct rib_path {
 
 /*
  * One prefix. Paths are kept best first, then the other ECMP members, then the rest.
- * The address is stored in its minimal width (4 or 16 bytes).
+ * The first path lives inside the net (a prefix always has at least one: a net without
+ * paths is freed), so `n->paths` is never NULL and `n->paths->next` starts the others;
+ * a path's address is only stable until the prefix changes. The address is stored in
+ * its minimal width (4 or 16 bytes).
  */
 struct rib_net {
 	struct rib_net		*hnext;
-	struct rib_path		*paths;
+	struct rib_path		 paths[1];
 	uint8_t			 family;
 	uint8_t			 len;
 	uint8_t			 addr[];
