@@ -223,11 +223,81 @@ rib_new(const struct rib_conf *conf)
 	return r;
 }
 
+/* An interned set is one allocation: the arrays of its attributes follow the struct. */
 static void
 aset_destroy(struct rib_aset *as)
 {
-	bgp_attrs_free(&as->attrs);
 	free(as);
+}
+
+static size_t
+flat_align(size_t off, size_t a)
+{
+	return (off + a - 1) & ~(a - 1);
+}
+
+/* Place n elements of size sz (alignment al) at *off in blk; NULL when n is 0. */
+static void *
+flat_put(char *blk, size_t *off, const void *src, size_t n, size_t sz, size_t al)
+{
+	void *dst;
+
+	if (n == 0)
+		return NULL;
+	*off = flat_align(*off, al);
+	dst = blk + *off;
+	if (blk && src)
+		memcpy(dst, src, n * sz);
+	*off += n * sz;
+	return blk ? dst : NULL;
+}
+
+/*
+ * Copy a into one block after a struct rib_aset: called once with blk NULL to size it,
+ * then with the block. Returns the size.
+ */
+static size_t
+aset_flat(char *blk, const struct bgp_attrs *a)
+{
+	struct bgp_attrs *d = blk ? &((struct rib_aset *)(void *)blk)->attrs : NULL;
+	size_t off = sizeof(struct rib_aset);
+	void *v;
+
+	if (d) {
+		*d = *a;
+		d->unknown = NULL;
+	}
+	/* 8-byte aligned arrays first, then 4-byte ones, then bytes. */
+	v = flat_put(blk, &off, a->ext_communities, a->next_communities,
+	    sizeof(*a->ext_communities), 8);
+	if (d)
+		d->ext_communities = v;
+	v = flat_put(blk, &off, a->unknown, a->nunknown, sizeof(*a->unknown), 8);
+	if (d)
+		d->unknown = v;
+	v = flat_put(blk, &off, a->as_path.segs, a->as_path.nsegs,
+	    sizeof(*a->as_path.segs), 4);
+	if (d)
+		d->as_path.segs = v;
+	v = flat_put(blk, &off, a->as_path.asns, a->as_path.nasns,
+	    sizeof(*a->as_path.asns), 4);
+	if (d)
+		d->as_path.asns = v;
+	v = flat_put(blk, &off, a->communities, a->ncommunities, sizeof(*a->communities), 4);
+	if (d)
+		d->communities = v;
+	v = flat_put(blk, &off, a->large, a->nlarge, sizeof(*a->large), 4);
+	if (d)
+		d->large = v;
+	v = flat_put(blk, &off, a->cluster_list, a->ncluster, sizeof(*a->cluster_list), 4);
+	if (d)
+		d->cluster_list = v;
+	for (size_t i = 0; i < a->nunknown; i++) {
+		v = flat_put(blk, &off, a->unknown[i].data, a->unknown[i].len, 1, 1);
+		if (d)
+			d->unknown[i].data = v;
+	}
+	return off;
 }
 
 void
@@ -384,17 +454,13 @@ rib_aset_intern(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexth
 			return as;
 		}
 	}
-	as = calloc(1, sizeof(*as));
+	as = malloc(aset_flat(NULL, a));
 	if (!as) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	bgp_attrs_init(&as->attrs);
-	if (bgp_attrs_dup(&as->attrs, a) != 0) {
-		free(as);
-		errno = ENOMEM;
-		return NULL;
-	}
+	memset(as, 0, sizeof(*as));
+	(void)aset_flat((char *)as, a);
 	as->nh = *nh;
 	as->hash = h;
 	as->refcnt = 1;
@@ -440,8 +506,15 @@ rib_aset_unref(struct rib *r, struct rib_aset *as)
 static bool
 net_match(const struct rib_net *n, int family, unsigned len, const uint8_t *addr)
 {
-	return n->family == family && n->len == len &&
-	    memcmp(n->addr, addr, addr_width(family)) == 0;
+	uint32_t x, y;
+
+	if (n->family != family || n->len != len)
+		return false;
+	if (family == AF_INET6)
+		return memcmp(n->addr, addr, 16) == 0;
+	memcpy(&x, n->addr, sizeof(x));	/* one 32-bit compare instead of a memcmp call */
+	memcpy(&y, addr, sizeof(y));
+	return x == y;
 }
 
 static uint64_t
