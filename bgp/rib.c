@@ -245,11 +245,15 @@ flat_put(char *blk, size_t *off, const void *src, size_t n, size_t sz, size_t al
 	if (n == 0)
 		return NULL;
 	*off = flat_align(*off, al);
+	if (!blk) {
+		*off += n * sz;
+		return NULL;
+	}
 	dst = blk + *off;
-	if (blk && src)
+	if (src)
 		memcpy(dst, src, n * sz);
 	*off += n * sz;
-	return blk ? dst : NULL;
+	return dst;
 }
 
 /*
@@ -730,6 +734,8 @@ net_decide(struct rib *r, struct rib_net *n)
 
 	for (p = n->paths; p; p = p->next)
 		np++;
+	if (np == 0)
+		return;
 	if (np == 1) {
 		/* The common case of a full table from one peer: nothing to compare. */
 		n->paths->flags = (uint16_t)((n->paths->flags & ~(RIB_PATH_BEST |
