@@ -31,6 +31,24 @@ struct slab {
 	size_t		 chunks;
 };
 
+/*
+ * Nets by 32-bit id (so that hash buckets and chain links take 4 bytes): chunks of
+ * NET_PER_CHUNK objects; id = (index + 1) | NET_ID_V6 for the IPv6 table, 0 = none.
+ * Free nets are chained through their first 4 bytes.
+ */
+#define NET_CHUNK_SHIFT		11
+#define NET_PER_CHUNK		(1u << NET_CHUNK_SHIFT)
+#define NET_ID_V6		UINT32_C(0x80000000)
+
+struct netslab {
+	size_t		 objsize;
+	char		**chunks;
+	size_t		 nchunks, cap;
+	uint32_t	 free;		/* id of the first free net, 0 = none */
+	uint32_t	 fresh;		/* next never used index */
+	uint32_t	 tag;		/* 0 or NET_ID_V6 */
+};
+
 struct rib_peer {
 	struct rib_peer_info	 info;
 	bool			 used;
@@ -45,7 +63,7 @@ struct rib_client {
 
 struct rib {
 	struct rib_conf		 conf;
-	struct rib_net		**nbuckets;
+	uint32_t		*nbuckets;	/* net ids */
 	size_t			 nnbuckets;
 	size_t			 nnets[2];
 	struct rib_aset		**abuckets;
@@ -55,7 +73,8 @@ struct rib {
 	size_t			 nstale;
 	struct rib_aset		*last_as;	/* one-entry intern cache (not referenced) */
 	uint32_t		 seq;
-	struct slab		 slab_net4, slab_net6, slab_path;
+	struct netslab		 nets4, nets6;
+	struct slab		 slab_path;
 	struct rib_peer		*peers;
 	size_t			 npeers;	/* slots used (highest index + 1) */
 	struct rib_client	 clients[RIB_CLIENTS_MAX];
@@ -118,6 +137,84 @@ slab_destroy(struct slab *s)
 		free(c);
 		c = next;
 	}
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- nets by id ---- */
+
+static struct rib_net *
+netslab_ptr(const struct netslab *s, uint32_t id)
+{
+	uint32_t i = (id & ~NET_ID_V6) - 1;
+
+	return (struct rib_net *)(void *)(s->chunks[i >> NET_CHUNK_SHIFT] +
+	    (size_t)(i & (NET_PER_CHUNK - 1)) * s->objsize);
+}
+
+static struct rib_net *
+net_ptr(const struct rib *r, uint32_t id)
+{
+	return netslab_ptr(id & NET_ID_V6 ? &r->nets6 : &r->nets4, id);
+}
+
+/* Walking a bucket's chain. */
+#define NET_FIRST(r, b)	((r)->nbuckets[b] ? net_ptr((r), (r)->nbuckets[b]) : NULL)
+#define NET_NEXT(r, n)	((n)->hnext ? net_ptr((r), (n)->hnext) : NULL)
+
+static void
+netslab_init(struct netslab *s, size_t objsize, uint32_t tag)
+{
+	memset(s, 0, sizeof(*s));
+	s->objsize = (objsize + 7) & ~(size_t)7;
+	s->tag = tag;
+}
+
+/* A net's id, or 0 without memory (or ids). */
+static uint32_t
+netslab_alloc(struct netslab *s)
+{
+	uint32_t id;
+
+	if (s->free) {
+		id = s->free;
+		memcpy(&s->free, netslab_ptr(s, id), sizeof(s->free));
+		return id;
+	}
+	if (s->fresh >= (NET_ID_V6 - 1))
+		return 0;
+	if ((s->fresh >> NET_CHUNK_SHIFT) >= s->nchunks) {
+		char *c;
+
+		if (s->nchunks == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 16;
+			char **nc = realloc(s->chunks, cap * sizeof(*nc));
+
+			if (!nc)
+				return 0;
+			s->chunks = nc;
+			s->cap = cap;
+		}
+		c = malloc(NET_PER_CHUNK * s->objsize);
+		if (!c)
+			return 0;
+		s->chunks[s->nchunks++] = c;
+	}
+	return (++s->fresh) | s->tag;
+}
+
+static void
+netslab_release(struct netslab *s, uint32_t id)
+{
+	memcpy(netslab_ptr(s, id), &s->free, sizeof(s->free));
+	s->free = id;
+}
+
+static void
+netslab_destroy(struct netslab *s)
+{
+	for (size_t i = 0; i < s->nchunks; i++)
+		free(s->chunks[i]);
+	free(s->chunks);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -202,8 +299,8 @@ rib_new(const struct rib_conf *conf)
 	if (r->conf.ecmp_max > RIB_ECMP_MAX)
 		r->conf.ecmp_max = RIB_ECMP_MAX;
 	/* The address is the flexible tail: no padding of sizeof() before it. */
-	slab_init(&r->slab_net4, offsetof(struct rib_net, addr) + 4);
-	slab_init(&r->slab_net6, offsetof(struct rib_net, addr) + 16);
+	netslab_init(&r->nets4, offsetof(struct rib_net, addr) + 4, 0);
+	netslab_init(&r->nets6, offsetof(struct rib_net, addr) + 16, NET_ID_V6);
 	slab_init(&r->slab_path, sizeof(struct rib_path));
 	r->nnbuckets = HASH_MIN_BUCKETS;
 	r->nbuckets = calloc(r->nnbuckets, sizeof(*r->nbuckets));
@@ -321,8 +418,8 @@ rib_free(struct rib *r)
 	}
 	free(r->abuckets);
 	free(r->nbuckets);
-	slab_destroy(&r->slab_net4);
-	slab_destroy(&r->slab_net6);
+	netslab_destroy(&r->nets4);
+	netslab_destroy(&r->nets6);
 	slab_destroy(&r->slab_path);
 	free(r->peers);
 	free(r);
@@ -543,15 +640,20 @@ prefix_ok(const struct prefix *p)
 	    (p->addr.family == AF_INET6 && p->len <= ADDR_V6_BITS);
 }
 
-static struct rib_net **
+/* The link that holds p's net id, or the 0 at the end of its chain. */
+static uint32_t *
 net_slot(const struct rib *r, const struct prefix *p)
 {
 	uint64_t h = net_key_hash(p->addr.family, p->len, p->addr.bytes);
-	struct rib_net **pp = &r->nbuckets[h & (r->nnbuckets - 1)];
+	uint32_t *pp = &r->nbuckets[h & (r->nnbuckets - 1)];
 
-	for (; *pp; pp = &(*pp)->hnext)
-		if (net_match(*pp, p->addr.family, p->len, p->addr.bytes))
+	while (*pp) {
+		struct rib_net *n = net_ptr(r, *pp);
+
+		if (net_match(n, p->addr.family, p->len, p->addr.bytes))
 			break;
+		pp = &n->hnext;
+	}
 	return pp;
 }
 
@@ -559,31 +661,34 @@ const struct rib_net *
 rib_net_get(const struct rib *r, const struct prefix *p)
 {
 	struct prefix q = *p;
+	uint32_t id;
 
 	if (!prefix_ok(&q))
 		return NULL;
 	prefix_normalize(&q);
-	return *net_slot(r, &q);
+	id = *net_slot(r, &q);
+	return id ? net_ptr(r, id) : NULL;
 }
 
 static int
 net_rehash(struct rib *r)
 {
 	size_t n = r->nnbuckets * 2;
-	struct rib_net **nb = calloc(n, sizeof(*nb));
+	uint32_t *nb = calloc(n, sizeof(*nb));
 
 	if (!nb)
 		return -ENOMEM;
 	for (size_t i = 0; i < r->nnbuckets; i++) {
-		struct rib_net *x = r->nbuckets[i];
+		uint32_t id = r->nbuckets[i];
 
-		while (x) {
-			struct rib_net *next = x->hnext;
+		while (id) {
+			struct rib_net *x = net_ptr(r, id);
+			uint32_t next = x->hnext;
 			size_t b = net_hash(x) & (n - 1);
 
 			x->hnext = nb[b];
-			nb[b] = x;
-			x = next;
+			nb[b] = id;
+			id = next;
 		}
 	}
 	free(r->nbuckets);
@@ -593,18 +698,20 @@ net_rehash(struct rib *r)
 }
 
 static struct rib_net *
-net_create(struct rib *r, const struct prefix *p, struct rib_net **slot)
+net_create(struct rib *r, const struct prefix *p, uint32_t *slot)
 {
-	struct slab *s = p->addr.family == AF_INET6 ? &r->slab_net6 : &r->slab_net4;
-	struct rib_net *n = slab_alloc(s);
+	struct netslab *s = p->addr.family == AF_INET6 ? &r->nets6 : &r->nets4;
+	uint32_t id = netslab_alloc(s);
+	struct rib_net *n;
 
-	if (!n)
+	if (!id)
 		return NULL;
-	n->hnext = NULL;
+	n = netslab_ptr(s, id);
+	n->hnext = 0;
 	n->family = p->addr.family;
 	n->len = p->len;
 	memcpy(n->addr, p->addr.bytes, addr_width(p->addr.family));
-	*slot = n;
+	*slot = id;
 	r->nnets[fam_idx(n->family)]++;
 	return n;
 }
@@ -612,16 +719,21 @@ net_create(struct rib *r, const struct prefix *p, struct rib_net **slot)
 static void
 net_destroy(struct rib *r, struct rib_net *n)
 {
-	struct rib_net **pp = &r->nbuckets[net_hash(n) & (r->nnbuckets - 1)];
+	uint32_t *pp = &r->nbuckets[net_hash(n) & (r->nnbuckets - 1)];
 
-	for (; *pp; pp = &(*pp)->hnext) {
-		if (*pp == n) {
+	while (*pp) {
+		struct rib_net *x = net_ptr(r, *pp);
+
+		if (x == n) {
+			uint32_t id = *pp;
+
 			*pp = n->hnext;
-			break;
+			r->nnets[fam_idx(n->family)]--;
+			netslab_release(id & NET_ID_V6 ? &r->nets6 : &r->nets4, id);
+			return;
 		}
+		pp = &x->hnext;
 	}
-	r->nnets[fam_idx(n->family)]--;
-	slab_release(n->family == AF_INET6 ? &r->slab_net6 : &r->slab_net4, n);
 }
 
 /* ---- decision process ---- */
@@ -981,7 +1093,8 @@ rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
     struct rib_aset *as)
 {
 	struct prefix p = *pin;
-	struct rib_net **slot, *n;
+	uint32_t *slot;
+	struct rib_net *n;
 	struct rib_path *path;
 	struct net_snap snap;
 
@@ -989,9 +1102,9 @@ rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
 		return -EINVAL;
 	prefix_normalize(&p);
 	slot = net_slot(r, &p);
-	n = *slot;
+	n = *slot ? net_ptr(r, *slot) : NULL;
 	if (!n) {
-		if (r->nnets[0] + r->nnets[1] >= 2 * r->nnbuckets && net_rehash(r) == 0)
+		if (r->nnets[0] + r->nnets[1] >= r->nnbuckets && net_rehash(r) == 0)
 			slot = net_slot(r, &p);
 		n = net_create(r, &p, slot);
 		if (!n)
@@ -1075,13 +1188,15 @@ rib_route_withdraw(struct rib *r, uint16_t peer, const struct prefix *pin)
 	struct prefix p = *pin;
 	struct rib_net *n;
 	struct rib_path *path;
+	uint32_t id;
 
 	if (!prefix_ok(&p))
 		return -EINVAL;
 	prefix_normalize(&p);
-	n = *net_slot(r, &p);
-	if (!n)
+	id = *net_slot(r, &p);
+	if (!id)
 		return -ENOENT;
+	n = net_ptr(r, id);
 	for (path = n->paths; path; path = path->next)
 		if (path->peer == peer)
 			break;
@@ -1108,7 +1223,7 @@ net_list_collect(struct rib *r, uint16_t peer, int family, bool stale_only,
 {
 	memset(l, 0, sizeof(*l));
 	for (size_t b = 0; b < r->nnbuckets; b++) {
-		for (struct rib_net *n = r->nbuckets[b]; n; n = n->hnext) {
+		for (struct rib_net *n = NET_FIRST(r, b); n; n = NET_NEXT(r, n)) {
 			const struct rib_path *p;
 
 			if (family && n->family != family)
@@ -1163,7 +1278,7 @@ rib_peer_stale_mark(struct rib *r, uint16_t peer, int family)
 	if (peer >= r->npeers)
 		return 0;
 	for (size_t b = 0; b < r->nnbuckets; b++) {
-		for (struct rib_net *n = r->nbuckets[b]; n; n = n->hnext) {
+		for (struct rib_net *n = NET_FIRST(r, b); n; n = NET_NEXT(r, n)) {
 			if (family && n->family != family)
 				continue;
 			for (struct rib_path *p = n->paths; p; p = p->next) {
@@ -1205,7 +1320,7 @@ int
 rib_walk(const struct rib *r, int family, rib_walk_cb cb, void *arg)
 {
 	for (size_t b = 0; b < r->nnbuckets; b++) {
-		for (const struct rib_net *n = r->nbuckets[b]; n; n = n->hnext) {
+		for (const struct rib_net *n = NET_FIRST(r, b); n; n = NET_NEXT(r, n)) {
 			int rc;
 
 			if (family && n->family != family)
@@ -1226,7 +1341,9 @@ rib_stats_get(const struct rib *r, struct rib_stats *st)
 	st->paths = r->npaths;
 	st->asets = r->nasets;
 	st->stale = r->nstale;
-	st->mem_nets = (r->slab_net4.chunks + r->slab_net6.chunks) * SLAB_CHUNK;
+	st->mem_nets = (r->nets4.nchunks * r->nets4.objsize +
+	    r->nets6.nchunks * r->nets6.objsize) * NET_PER_CHUNK;
 	st->mem_paths = r->slab_path.chunks * SLAB_CHUNK;
-	st->mem_buckets = (r->nnbuckets + r->nabuckets) * sizeof(void *);
+	st->mem_buckets = r->nnbuckets * sizeof(*r->nbuckets) +
+	    r->nabuckets * sizeof(*r->abuckets);
 }

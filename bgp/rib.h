@@ -9,9 +9,9 @@
  * changed. Producers are the sessions (through bgp/ribin.c), and local origination
  * (configured prefixes, IPAM's advertise set).
  *
- * Memory: a prefix with one path costs one compact net (40 bytes for IPv4, the path
- * included) and half a hash bucket slot, each further path 24 bytes from a slab;
- * attributes are shared. This file does not decode messages, apply filters, talk to the
+ * Memory: a prefix with one path costs one compact net (40 bytes for IPv4, 48 for
+ * IPv6, the path included) and one to two 4-byte hash bucket slots, each further path
+ * 24 bytes from a slab; attributes are shared. This file does not decode messages, apply filters, talk to the
  * kernel or keep timers.
  */
 #ifndef CUTOVER_BGP_RIB_H
@@ -61,8 +61,8 @@ struct rib_path {
  * its minimal width (4 or 16 bytes).
  */
 struct rib_net {
-	struct rib_net		*hnext;
 	struct rib_path		 paths[1];
+	uint32_t		 hnext;		/* hash chain: next net's id, 0 = end */
 	uint8_t			 family;
 	uint8_t			 len;
 	uint8_t			 addr[];
