@@ -57,6 +57,37 @@ deleted(const struct json_cur *c)
 	return del;
 }
 
+/* One accepted spelling of a keyword field and the value it stands for. */
+struct kw {
+	const char	*name;
+	int		 val;
+};
+
+/*
+ * Map the string field key (case-insensitive) through tab (ends with a NULL
+ * name) into *out; an absent optional field leaves *out alone. An unknown
+ * word fails naming what and at most width characters of it.
+ */
+static int
+get_kw(const struct json_cur *c, const char *key, bool required, const struct kw *tab,
+    const char *what, int width, int *out)
+{
+	const char *s = NULL;
+	struct json_cur f;
+	int rc;
+
+	if ((rc = json_get_str(c, key, required, &s)) || !s)
+		return rc;
+	for (; tab->name; tab++) {
+		if (!strcasecmp(s, tab->name)) {
+			*out = tab->val;
+			return 0;
+		}
+	}
+	json_cur_member(c, key, &f);
+	return json_cur_fail(&f, -EINVAL, "unknown %s '%.*s'", what, width, s);
+}
+
 /* Read an array of strings into refs (ANY handling in nsx_refs_push). */
 static int
 get_refs(const struct json_cur *c, const char *key, struct nsx_refs *r)
@@ -124,9 +155,13 @@ load_entry(struct jctx *x, const struct json_cur *c, struct nsx_entry *e)
 	static const char *const nested[] = { COMMON_FIELDS, "nested_service_path", NULL };
 	static const char *const ether[] = { COMMON_FIELDS, "ether_type", NULL };
 	static const char *const igmp[] = { COMMON_FIELDS, NULL };
+	static const struct kw l4_protos[] = { { "TCP", NSX_PROTO_TCP },
+		{ "UDP", NSX_PROTO_UDP }, { "SCTP", NSX_PROTO_SCTP }, { NULL, 0 } };
+	static const struct kw icmp_protos[] = { { "ICMPv4", NSX_PROTO_ICMP },
+		{ "ICMPv6", NSX_PROTO_ICMP6 }, { NULL, 0 } };
 	const char *rt = NULL, *s = NULL;
 	int64_t v;
-	int rc;
+	int proto = 0, rc;
 
 	(void)x;
 	memset(e, 0, sizeof(*e));
@@ -135,37 +170,19 @@ load_entry(struct jctx *x, const struct json_cur *c, struct nsx_entry *e)
 		return rc;
 	if (!strcmp(rt, "L4PortSetServiceEntry")) {
 		e->kind = NSX_ENTRY_L4;
-		if ((rc = check(c, l4)) || (rc = json_get_str(c, "l4_protocol", true, &s)))
+		if ((rc = check(c, l4)) ||
+		    (rc = get_kw(c, "l4_protocol", true, l4_protos, "l4_protocol", 20, &proto)))
 			return rc;
-		if (!strcasecmp(s, "TCP"))
-			e->proto = NSX_PROTO_TCP;
-		else if (!strcasecmp(s, "UDP"))
-			e->proto = NSX_PROTO_UDP;
-		else if (!strcasecmp(s, "SCTP"))
-			e->proto = NSX_PROTO_SCTP;
-		else {
-			struct json_cur f;
-
-			json_cur_member(c, "l4_protocol", &f);
-			return json_cur_fail(&f, -EINVAL, "unknown l4_protocol '%.20s'", s);
-		}
+		e->proto = (uint8_t)proto;
 		if ((rc = get_ports(c, "destination_ports", &e->dports)) ||
 		    (rc = get_ports(c, "source_ports", &e->sports)))
 			return rc;
 	} else if (!strcmp(rt, "ICMPTypeServiceEntry")) {
 		e->kind = NSX_ENTRY_ICMP;
-		if ((rc = check(c, icmp)) || (rc = json_get_str(c, "protocol", true, &s)))
+		if ((rc = check(c, icmp)) ||
+		    (rc = get_kw(c, "protocol", true, icmp_protos, "ICMP protocol", 20, &proto)))
 			return rc;
-		if (!strcasecmp(s, "ICMPv4"))
-			e->proto = NSX_PROTO_ICMP;
-		else if (!strcasecmp(s, "ICMPv6"))
-			e->proto = NSX_PROTO_ICMP6;
-		else {
-			struct json_cur f;
-
-			json_cur_member(c, "protocol", &f);
-			return json_cur_fail(&f, -EINVAL, "unknown ICMP protocol '%.20s'", s);
-		}
+		e->proto = (uint8_t)proto;
 		v = -1;
 		if ((rc = json_get_int(c, "icmp_type", false, 0, 255, &v)))
 			return rc;
@@ -216,18 +233,6 @@ load_entry(struct jctx *x, const struct json_cur *c, struct nsx_entry *e)
 }
 
 static int
-push_entry(struct nsx_entry **v, size_t *n, const struct nsx_entry *e)
-{
-	struct nsx_entry *nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	nv[(*n)++] = *e;
-	return 0;
-}
-
-static int
 load_entries(struct jctx *x, const struct json_cur *arr, struct nsx_entry **v, size_t *n)
 {
 	struct json_cur e;
@@ -242,7 +247,7 @@ load_entries(struct jctx *x, const struct json_cur *arr, struct nsx_entry **v, s
 			continue;
 		rc = load_entry(x, &e, &ent);
 		if (!rc)
-			rc = push_entry(v, n, &ent);
+			rc = nsx_entry_push(v, n, &ent);
 		if (rc) {
 			nsx_entry_free(&ent);
 			return rc;
@@ -270,29 +275,57 @@ load_children(struct jctx *x, const struct json_cur *c, void *parent)
 	return 0;
 }
 
+/* What every named object (service, group, policy, rule) starts with. */
+struct obj_head {
+	const char	*id, *path, *name;
+};
+
+/* Check c's keys against allowed and read id (required), path and display_name. */
+static int
+obj_head_read(const struct json_cur *c, const char *const *allowed, struct obj_head *h)
+{
+	int rc;
+
+	h->id = h->path = h->name = NULL;
+	if ((rc = check(c, allowed)) || (rc = json_get_str(c, "id", true, &h->id)) ||
+	    (rc = json_get_str(c, "path", false, &h->path)))
+		return rc;
+	return json_get_str(c, "display_name", false, &h->name);
+}
+
+/*
+ * Fill a new object's names from h: name defaults to id, path to base/coll/id;
+ * src is where c stands. 0 or -ENOMEM.
+ */
+static int
+obj_head_apply(struct jctx *x, const struct json_cur *c, const struct obj_head *h,
+    const char *base, const char *coll, char **id, char **name, char **path, char **src)
+{
+	*id = nsx_strdup(h->id);
+	*name = nsx_strdup(h->name ? h->name : h->id);
+	*path = h->path ? nsx_strdup(h->path) : nsx_strdupf("%s/%s/%s", base, coll, h->id);
+	*src = src_of(x, c);
+	return *id && *name && *path && *src ? 0 : -ENOMEM;
+}
+
 static int
 load_service(struct jctx *x, const struct json_cur *c)
 {
 	static const char *const f[] = { COMMON_FIELDS, "service_entries", "is_default",
 		"service_type", NULL };
 	struct nsx_service *s;
-	const char *id = NULL, *path = NULL, *name = NULL;
+	struct obj_head h;
 	struct json_cur a;
 	int rc;
 
-	if ((rc = check(c, f)) || (rc = json_get_str(c, "id", true, &id)) ||
-	    (rc = json_get_str(c, "path", false, &path)) ||
-	    (rc = json_get_str(c, "display_name", false, &name)))
+	if ((rc = obj_head_read(c, f, &h)))
 		return rc;
 	s = nsx_service_add(x->m);
 	if (!s)
 		return -ENOMEM;
-	s->id = nsx_strdup(id);
-	s->name = nsx_strdup(name ? name : id);
-	s->path = path ? nsx_strdup(path) : nsx_strdupf("%s/services/%s", x->infra, id);
-	s->src = src_of(x, c);
-	if (!s->id || !s->name || !s->path || !s->src)
-		return -ENOMEM;
+	if ((rc = obj_head_apply(x, c, &h, x->infra, "services", &s->id, &s->name, &s->path,
+	    &s->src)))
+		return rc;
 	if ((rc = json_get_arr(c, "service_entries", false, &a)))
 		return rc;
 	if (a.obj && (rc = load_entries(x, &a, &s->e, &s->ne)))
@@ -478,23 +511,18 @@ load_group(struct jctx *x, const struct json_cur *c)
 	static const char *const f[] = { COMMON_FIELDS, "expression", "extended_expression",
 		"group_type", "reference", "state", "member_group", NULL };
 	struct nsx_group *g;
-	const char *id = NULL, *path = NULL, *name = NULL;
+	struct obj_head h;
 	struct json_cur a;
 	int rc;
 
-	if ((rc = check(c, f)) || (rc = json_get_str(c, "id", true, &id)) ||
-	    (rc = json_get_str(c, "path", false, &path)) ||
-	    (rc = json_get_str(c, "display_name", false, &name)))
+	if ((rc = obj_head_read(c, f, &h)))
 		return rc;
 	g = nsx_group_add(x->m);
 	if (!g)
 		return -ENOMEM;
-	g->id = nsx_strdup(id);
-	g->name = nsx_strdup(name ? name : id);
-	g->path = path ? nsx_strdup(path) : nsx_strdupf("%s/groups/%s", x->domain, id);
-	g->src = src_of(x, c);
-	if (!g->id || !g->name || !g->path || !g->src)
-		return -ENOMEM;
+	if ((rc = obj_head_apply(x, c, &h, x->domain, "groups", &g->id, &g->name, &g->path,
+	    &g->src)))
+		return rc;
 	if ((rc = json_get_arr(c, "expression", false, &a)))
 		return rc;
 	if (a.obj && (rc = load_expr_list(x, &a, &g->expr, &g->nexpr, false)))
@@ -524,64 +552,33 @@ load_rule(struct jctx *x, const struct json_cur *c, struct nsx_policy *pol)
 		"sequence_number", "source_groups", "destination_groups", "sources_excluded",
 		"destinations_excluded", "services", "service_entries", "profiles", "scope",
 		"disabled", "logged", "tag", "notes", "rule_id", "is_default", NULL };
-	const char *id = NULL, *path = NULL, *name = NULL, *s = NULL;
+	static const struct kw actions[] = { { "ALLOW", NSX_ACT_ALLOW },
+		{ "DROP", NSX_ACT_DROP }, { "REJECT", NSX_ACT_REJECT },
+		{ "JUMP_TO_APPLICATION", NSX_ACT_JUMP }, { NULL, 0 } };
+	static const struct kw dirs[] = { { "IN", NSX_DIR_IN }, { "OUT", NSX_DIR_OUT },
+		{ "IN_OUT", NSX_DIR_INOUT }, { NULL, 0 } };
+	static const struct kw families[] = { { "IPV4", AF_INET }, { "IPV6", AF_INET6 },
+		{ "IPV4_IPV6", AF_UNSPEC }, { NULL, 0 } };
+	struct obj_head h;
 	struct nsx_rule *r;
 	struct json_cur a, fc;
 	int64_t v;
-	int rc;
+	int act = 0, rc;
 
-	if ((rc = check(c, f)) || (rc = json_get_str(c, "id", true, &id)) ||
-	    (rc = json_get_str(c, "path", false, &path)) ||
-	    (rc = json_get_str(c, "display_name", false, &name)))
+	if ((rc = obj_head_read(c, f, &h)))
 		return rc;
 	r = nsx_rule_add(x->m, pol);
 	if (!r)
 		return -ENOMEM;
-	r->id = nsx_strdup(id);
-	r->name = nsx_strdup(name ? name : id);
-	r->path = path ? nsx_strdup(path) : nsx_strdupf("%s/rules/%s", pol->path, id);
-	r->src = src_of(x, c);
-	if (!r->id || !r->name || !r->path || !r->src)
-		return -ENOMEM;
-	if ((rc = json_get_str(c, "action", true, &s)))
+	if ((rc = obj_head_apply(x, c, &h, pol->path, "rules", &r->id, &r->name, &r->path,
+	    &r->src)))
 		return rc;
-	json_cur_member(c, "action", &fc);
-	if (!strcasecmp(s, "ALLOW"))
-		r->action = NSX_ACT_ALLOW;
-	else if (!strcasecmp(s, "DROP"))
-		r->action = NSX_ACT_DROP;
-	else if (!strcasecmp(s, "REJECT"))
-		r->action = NSX_ACT_REJECT;
-	else if (!strcasecmp(s, "JUMP_TO_APPLICATION"))
-		r->action = NSX_ACT_JUMP;
-	else
-		return json_cur_fail(&fc, -EINVAL, "unknown action '%.30s'", s);
-	s = NULL;
-	if ((rc = json_get_str(c, "direction", false, &s)))
+	if ((rc = get_kw(c, "action", true, actions, "action", 30, &act)))
 		return rc;
-	if (s) {
-		json_cur_member(c, "direction", &fc);
-		if (!strcasecmp(s, "IN"))
-			r->dir = NSX_DIR_IN;
-		else if (!strcasecmp(s, "OUT"))
-			r->dir = NSX_DIR_OUT;
-		else if (!strcasecmp(s, "IN_OUT"))
-			r->dir = NSX_DIR_INOUT;
-		else
-			return json_cur_fail(&fc, -EINVAL, "unknown direction '%.20s'", s);
-	}
-	s = NULL;
-	if ((rc = json_get_str(c, "ip_protocol", false, &s)))
+	r->action = (enum nsx_action)act;
+	if ((rc = get_kw(c, "direction", false, dirs, "direction", 20, &r->dir)) ||
+	    (rc = get_kw(c, "ip_protocol", false, families, "ip_protocol", 20, &r->family)))
 		return rc;
-	if (s) {
-		json_cur_member(c, "ip_protocol", &fc);
-		if (!strcasecmp(s, "IPV4"))
-			r->family = AF_INET;
-		else if (!strcasecmp(s, "IPV6"))
-			r->family = AF_INET6;
-		else if (strcasecmp(s, "IPV4_IPV6"))
-			return json_cur_fail(&fc, -EINVAL, "unknown ip_protocol '%.20s'", s);
-	}
 	if (json_cur_member(c, "sequence_number", &fc)) {
 		if ((rc = json_cur_int(&fc, INT32_MIN, INT32_MAX, &v)))
 			return rc;
@@ -625,27 +622,22 @@ load_policy(struct jctx *x, const struct json_cur *c)
 		"scheduler_path", "connectivity_strategy", "connectivity_preference",
 		"default_rule_id", "logging_enabled", "rule_count",
 		"application_connectivity_strategy", NULL };
-	const char *id = NULL, *path = NULL, *name = NULL, *cat = NULL, *s = NULL;
+	const char *cat = NULL, *s = NULL;
+	struct obj_head h;
 	struct nsx_policy *p;
 	struct nsx_refs scope = { .any = true };
 	struct json_cur a, fc, e;
 	int64_t v;
 	int rc;
 
-	if ((rc = check(c, f)) || (rc = json_get_str(c, "id", true, &id)) ||
-	    (rc = json_get_str(c, "path", false, &path)) ||
-	    (rc = json_get_str(c, "display_name", false, &name)) ||
-	    (rc = json_get_str(c, "category", false, &cat)))
+	if ((rc = obj_head_read(c, f, &h)) || (rc = json_get_str(c, "category", false, &cat)))
 		return rc;
 	p = nsx_policy_add(x->m);
 	if (!p)
 		return -ENOMEM;
-	p->id = nsx_strdup(id);
-	p->name = nsx_strdup(name ? name : id);
-	p->path = path ? nsx_strdup(path) : nsx_strdupf("%s/security-policies/%s", x->domain, id);
-	p->src = src_of(x, c);
-	if (!p->id || !p->name || !p->path || !p->src)
-		return -ENOMEM;
+	if ((rc = obj_head_apply(x, c, &h, x->domain, "security-policies", &p->id, &p->name,
+	    &p->path, &p->src)))
+		return rc;
 	p->category = nsx_category_parse(cat);
 	if (p->category < 0) {
 		json_cur_member(c, "category", &fc);
@@ -896,7 +888,7 @@ load_node(struct jctx *x, const struct json_cur *c, void *parent)
 		}
 		rc = load_entry(x, c, &ent);
 		if (!rc)
-			rc = push_entry(&svc->e, &svc->ne, &ent);
+			rc = nsx_entry_push(&svc->e, &svc->ne, &ent);
 		if (rc)
 			nsx_entry_free(&ent);
 	} else {

@@ -231,18 +231,6 @@ entry_ports(struct xctx *x, const xmlNode *n, const char *txt, struct nsx_svcset
 	return 0;
 }
 
-static int
-push_entry(struct nsx_entry **v, size_t *n, const struct nsx_entry *e)
-{
-	struct nsx_entry *nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	nv[(*n)++] = *e;
-	return 0;
-}
-
 /* Inline rule <service> (protocol number) or <application><element>. */
 static int
 load_inline_entry(struct xctx *x, const xmlNode *n, const char *proto_el,
@@ -286,7 +274,7 @@ load_inline_entry(struct xctx *x, const xmlNode *n, const char *proto_el,
 	if ((e.kind == NSX_ENTRY_L4 || e.kind == NSX_ENTRY_ALG) &&
 	    ((rc = entry_ports(x, n, dp, &e.dports)) || (rc = entry_ports(x, n, sp, &e.sports))))
 		goto out;
-	rc = push_entry(v, cnt, &e);
+	rc = nsx_entry_push(v, cnt, &e);
 out:
 	if (rc)
 		nsx_entry_free(&e);
@@ -497,14 +485,43 @@ load_config(struct xctx *x, const xmlNode *n)
 	"type", "name", "description", "scope", "clientHandle", "extendedAttributes", \
 	"isUniversal", "universalRevision", "isTemporal", "inheritanceAllowed", "isReadOnly"
 
+/*
+ * Check a grouping object's children against allowed and read its <objectId>
+ * (required) and <name>. On success the caller owns *id and *name (*name may
+ * be NULL); on failure both are NULL.
+ */
 static int
-obj_ids(struct xctx *x, const xmlNode *n, char **id, char **name)
+obj_ids(struct xctx *x, const xmlNode *n, const char *const *allowed, char **id, char **name)
 {
+	int rc;
+
+	*id = *name = NULL;
+	if ((rc = check_children(x, n, allowed)))
+		return rc;
 	*id = child_text(n, "objectId");
 	*name = child_text(n, "name");
-	if (!*id || !**id)
+	if (!*id || !**id) {
+		free(*id);
+		free(*name);
+		*id = *name = NULL;
 		return xfail(x, n, -EINVAL, "object without <objectId>");
+	}
 	return 0;
+}
+
+/*
+ * Give a new object the names obj_ids read, taking id and name: its path is the
+ * objectId, its name defaults to it. 0 or -ENOMEM.
+ */
+static int
+obj_names(struct xctx *x, const xmlNode *n, char *id, char *name, char **oid, char **opath,
+    char **oname, char **osrc)
+{
+	*oid = id;
+	*opath = nsx_strdup(id);
+	*oname = name ? name : nsx_strdup(id);
+	*osrc = src_line(x, n);
+	return *opath && *oname && *osrc ? 0 : -ENOMEM;
 }
 
 static int
@@ -515,20 +532,17 @@ load_ipset(struct xctx *x, const xmlNode *n)
 	char *id = NULL, *name = NULL, *val = NULL, *save = NULL, *tok;
 	int rc;
 
-	if ((rc = check_children(x, n, f)) || (rc = obj_ids(x, n, &id, &name)))
+	if ((rc = obj_ids(x, n, f, &id, &name)))
 		goto out;
 	g = nsx_group_add(x->m);
 	if (!g) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	g->id = id;
-	g->path = nsx_strdup(id);
-	g->name = name ? name : nsx_strdup(id);
-	g->src = src_line(x, n);
+	rc = obj_names(x, n, id, name, &g->id, &g->path, &g->name, &g->src);
 	id = name = NULL;
 	g->expr = calloc(1, sizeof(*g->expr));
-	if (!g->path || !g->name || !g->src || !g->expr) {
+	if (rc || !g->expr) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -694,23 +708,16 @@ load_secgroup(struct xctx *x, const xmlNode *n)
 	char *id = NULL, *name = NULL;
 	int rc;
 
-	if ((rc = check_children(x, n, f)) || (rc = obj_ids(x, n, &id, &name))) {
-		free(id);
-		free(name);
+	if ((rc = obj_ids(x, n, f, &id, &name)))
 		return rc;
-	}
 	g = nsx_group_add(x->m);
 	if (!g) {
 		free(id);
 		free(name);
 		return -ENOMEM;
 	}
-	g->id = id;
-	g->path = nsx_strdup(id);
-	g->name = name ? name : nsx_strdup(id);
-	g->src = src_line(x, n);
-	if (!g->path || !g->name || !g->src)
-		return -ENOMEM;
+	if ((rc = obj_names(x, n, id, name, &g->id, &g->path, &g->name, &g->src)))
+		return rc;
 	/* (dynamic sets) OR static members, minus excluded members. */
 	for (const xmlNode *c = n->children; c; c = c->next) {
 		if (!is_el(c, "dynamicMemberDefinition"))
@@ -743,23 +750,16 @@ load_application(struct xctx *x, const xmlNode *n, bool is_group)
 	char *id = NULL, *name = NULL;
 	int rc;
 
-	if ((rc = check_children(x, n, f)) || (rc = obj_ids(x, n, &id, &name))) {
-		free(id);
-		free(name);
+	if ((rc = obj_ids(x, n, f, &id, &name)))
 		return rc;
-	}
 	s = nsx_service_add(x->m);
 	if (!s) {
 		free(id);
 		free(name);
 		return -ENOMEM;
 	}
-	s->id = id;
-	s->path = nsx_strdup(id);
-	s->name = name ? name : nsx_strdup(id);
-	s->src = src_line(x, n);
-	if (!s->path || !s->name || !s->src)
-		return -ENOMEM;
+	if ((rc = obj_names(x, n, id, name, &s->id, &s->path, &s->name, &s->src)))
+		return rc;
 	for (const xmlNode *c = n->children; c; c = c->next) {
 		if (is_el(c, "element") && !is_group) {
 			if ((rc = check_children(x, c, ef)) ||
@@ -774,7 +774,7 @@ load_application(struct xctx *x, const xmlNode *n, bool is_group)
 			e.nested = child_text(c, "objectId");
 			if (!e.nested)
 				return xfail(x, c, -EINVAL, "member without <objectId>");
-			if ((rc = push_entry(&s->e, &s->ne, &e))) {
+			if ((rc = nsx_entry_push(&s->e, &s->ne, &e))) {
 				nsx_entry_free(&e);
 				return rc;
 			}

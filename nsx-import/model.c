@@ -340,6 +340,18 @@ nsx_strv_push(char ***v, size_t *n, const char *s)
 }
 
 int
+nsx_entry_push(struct nsx_entry **v, size_t *n, const struct nsx_entry *e)
+{
+	struct nsx_entry *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[(*n)++] = *e;
+	return 0;
+}
+
+int
 nsx_refs_push(struct nsx_refs *r, const char *s)
 {
 	if (!strcasecmp(s, "ANY")) {

@@ -340,6 +340,8 @@ struct nsx_workload	*nsx_workload_add(struct nsx_model *m);
 int			 nsx_profile_add(struct nsx_model *m, const char *path, bool fqdn);
 int			 nsx_refs_push(struct nsx_refs *r, const char *s);
 int			 nsx_strv_push(char ***v, size_t *n, const char *s);
+/* Append *e to *v (taking its pointers): 0 or -ENOMEM (then *e is still the caller's). */
+int			 nsx_entry_push(struct nsx_entry **v, size_t *n, const struct nsx_entry *e);
 char			*nsx_strdup(const char *s);
 char			*nsx_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void			 nsx_entry_free(struct nsx_entry *e);
