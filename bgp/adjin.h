@@ -25,6 +25,10 @@ struct bgp_route {
 	bool		 has_ll;
 	struct addr	 nexthop_ll;	/* IPv6 link-local (RFC 2545) */
 	time_t		 since;		/* wall clock when (re)announced */
+	/* Non-zero: the UPDATE this route came with (the session numbers them, never
+	 * reusing a number), so routes with the same id carry equal attributes and next
+	 * hop; 0: unknown. Lets a RIB client work on the attributes once per UPDATE. */
+	uint64_t	 attrs_id;
 };
 
 struct bgp_adjin;
@@ -56,6 +60,10 @@ struct bgp_rib_client {
 	void	(*route_update)(void *arg, const char *peer, const struct prefix *p,
 		    const struct bgp_route *r);
 	void	(*route_withdraw)(void *arg, const char *peer, const struct prefix *p);
+	/* Optional: p will be updated or withdrawn soon (the session calls this a few
+	 * prefixes ahead, first with net false, then true) so its table slot can be
+	 * fetched into the cache while earlier prefixes are processed. */
+	void	(*route_prefetch)(void *arg, const struct prefix *p, bool net);
 	/* Established (read remote_open, conf, ibgp from p). */
 	void	(*peer_up)(void *arg, const struct bgp_peer *p);
 	/* Left Established. graceful: the peer sent the GR capability and the session

@@ -22,7 +22,26 @@ struct adjout {
 	adjout_send_fn		 send;
 	void			*arg;
 	struct trie		*pending;
+	/* The last attribute set read in full (referenced) and its decoded copy: prefixes
+	 * sharing a set arrive together, so it is decoded once for all of them. */
+	struct rib_aset		*view_as;
+	struct bgp_attrs	 view;
 };
+
+/* The decoded attributes of as, or NULL when they cannot be decoded (no memory). */
+static const struct bgp_attrs *
+aset_view(struct adjout *ao, const struct rib_aset *as)
+{
+	if (ao->view_as == as)
+		return &ao->view;
+	bgp_attrs_free(&ao->view);
+	rib_aset_unref(ao->rib, ao->view_as);
+	ao->view_as = NULL;
+	if (rib_aset_attrs(as, &ao->view) != 0)
+		return NULL;
+	ao->view_as = rib_aset_ref((struct rib_aset *)(uintptr_t)as);
+	return &ao->view;
+}
 
 struct adjout *
 adjout_new(struct rib *r, const struct adjout_conf *conf, adjout_send_fn send, void *arg)
@@ -50,6 +69,8 @@ adjout_free(struct adjout *ao)
 	if (!ao)
 		return;
 	trie_free(ao->pending, NULL);
+	bgp_attrs_free(&ao->view);
+	rib_aset_unref(ao->rib, ao->view_as);
 	free(ao);
 }
 
@@ -60,26 +81,30 @@ adjout_pending(const struct adjout *ao)
 }
 
 bool
-adjout_exports(const struct adjout *ao, uint16_t src, const struct rib_aset *as,
-    const struct prefix *p)
+adjout_exports(struct adjout *ao, uint16_t src, const struct rib_aset *as, const struct prefix *p)
 {
 	const struct rib_peer_info *pi = rib_peer_get(ao->rib, src);
+	const struct bgp_attrs *a;
 	struct filter_verdict v;
 	int fi = p->addr.family == AF_INET6;
 
 	if (!as || src == ao->conf.peer || src == RIB_PEER_LOCAL || !pi)
 		return false;
-	if (!ao->conf.has_nh[fi] && (ao->conf.ebgp || as->nh.global.family == 0))
+	if (!ao->conf.has_nh[fi] && (ao->conf.ebgp || as->nh_family == 0))
 		return false;
 	/* RFC 4271 §9.1.3 without route reflection: iBGP-learned not to iBGP peers. */
 	if (!pi->ebgp && !ao->conf.ebgp)
 		return false;
 	/* RFC 1997 well-known communities. */
-	if (filter_attrs_has_comm(&as->attrs, BGP_COMM_NO_ADVERTISE))
+	if (as->flags & RIB_ASET_NO_ADVERTISE)
 		return false;
-	if (ao->conf.ebgp && filter_attrs_has_comm(&as->attrs, BGP_COMM_NO_EXPORT))
+	if (ao->conf.ebgp && (as->flags & RIB_ASET_NO_EXPORT))
 		return false;
-	filter_eval(ao->conf.export, ao->conf.ebgp, p, &as->attrs, &v);
+	if (!ao->conf.export)
+		return !ao->conf.ebgp;		/* RFC 8212 default, no attributes needed */
+	if (!(a = aset_view(ao, as)))
+		return false;
+	filter_eval(ao->conf.export, ao->conf.ebgp, p, a, &v);
 	return v.permit;
 }
 
@@ -150,9 +175,11 @@ collect_cb(const struct prefix *p, void *value, void *arg)
 	struct item it = { .pfx = *p };
 
 	if (best && adjout_exports(ao, best->peer, best->aset, p)) {
-		struct filter_verdict v;
+		struct filter_verdict v = { .rule = NULL };
+		const struct bgp_attrs *a = ao->conf.export ? aset_view(ao, best->aset) : NULL;
 
-		filter_eval(ao->conf.export, ao->conf.ebgp, p, &best->aset->attrs, &v);
+		if (a)
+			filter_eval(ao->conf.export, ao->conf.ebgp, p, a, &v);
 		it.best = best;
 		it.rule = v.rule;
 	} else if (value != PENDING_WAS_ADV) {
@@ -190,13 +217,16 @@ item_cmp(const void *a, const void *b)
 
 /* The attributes as this peer gets them (RFC 4271 §5.1). */
 static int
-export_attrs(const struct adjout *ao, const struct rib_path *best, const struct filter_rule *rule,
+export_attrs(struct adjout *ao, const struct rib_path *best, const struct filter_rule *rule,
     struct bgp_attrs *out)
 {
+	const struct bgp_attrs *a = aset_view(ao, best->aset);
 	int rc;
 
 	bgp_attrs_init(out);
-	if ((rc = bgp_attrs_dup(out, &best->aset->attrs)) != 0)
+	if (!a)
+		return -ENOMEM;
+	if ((rc = bgp_attrs_dup(out, a)) != 0)
 		return rc;
 	out->present |= BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_AS_PATH);
 	if (ao->conf.ebgp) {
@@ -293,7 +323,10 @@ adjout_flush(struct adjout *ao)
 			while (j < cl.n && cl.v[j].best && cl.v[j].best->aset == it->best->aset &&
 			    cl.v[j].rule == it->rule && cl.v[j].pfx.addr.family == it->pfx.addr.family)
 				j++;
-			nh = self ? ao->conf.nh[fi] : it->best->aset->nh;
+			if (self)
+				nh = ao->conf.nh[fi];
+			else
+				rib_aset_nexthop(it->best->aset, &nh);
 			rc = export_attrs(ao, it->best, it->rule, &a);
 			if (rc == 0)
 				rc = pack(ao, &bw, &a, &nh, it, j - i);

@@ -49,7 +49,7 @@ void	adjout_refresh(struct adjout *ao);
 int	adjout_flush(struct adjout *ao);
 size_t	adjout_pending(const struct adjout *ao);
 /* Would the path (of peer src with attributes as) go to this peer for prefix p? */
-bool	adjout_exports(const struct adjout *ao, uint16_t src, const struct rib_aset *as,
+bool	adjout_exports(struct adjout *ao, uint16_t src, const struct rib_aset *as,
 	    const struct prefix *p);
 
 #endif

@@ -1183,3 +1183,35 @@ bgp_attrs_encode(const struct bgp_wire_ctx *ctx, const struct bgp_attrs *a, stru
 		bgp_attr_put(bw, r->flags | BGP_ATTR_FLAG_PARTIAL, r->code, r->data, r->len);
 	}
 }
+
+/* The storage form: what a 4-octet-AS session would carry (no AS4_PATH, no AS_TRANS). */
+static const struct bgp_wire_ctx pack_ctx = { .as4 = true, .ext_msg = true };
+
+void
+bgp_attrs_pack(const struct bgp_attrs *a, struct buf_writer *bw)
+{
+	bgp_attrs_encode(&pack_ctx, a, bw);
+}
+
+int
+bgp_attrs_unpack(const void *data, size_t len, struct bgp_attrs *out)
+{
+	struct bgp_update u;
+	struct bgp_err err;
+	struct buf_reader br;
+	int rc;
+
+	bgp_attrs_init(out);
+	bgp_update_init(&u);
+	bgp_err_clear(&err);
+	br_init(&br, data, len);
+	rc = bgp_attrs_decode(&pack_ctx, &br, &u, &err);
+	if (rc == 0 && (err.action != BGP_ACT_NONE || u.has_mp_reach || u.has_mp_unreach))
+		rc = -EBADMSG;
+	if (rc == 0) {
+		*out = u.attrs;
+		bgp_attrs_init(&u.attrs);
+	}
+	bgp_update_free(&u);
+	return rc < 0 ? rc : 0;
+}

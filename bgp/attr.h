@@ -193,6 +193,15 @@ int	bgp_attrs_add_unknown(struct bgp_attrs *a, uint8_t flags, uint8_t code,
  */
 void	bgp_attrs_encode(const struct bgp_wire_ctx *ctx, const struct bgp_attrs *a,
 	    struct buf_writer *bw);
+/*
+ * The storage form of an attribute set (what the RIB interns): bgp_attrs_encode() for a
+ * session with 4-octet ASNs, so equal sets (bgp_attrs_equal()) give equal bytes.
+ * bgp_attrs_unpack() reads such bytes back into out (initialised here; free it with
+ * bgp_attrs_free()). Returns 0, -ENOMEM, or -EBADMSG when the bytes are not a clean
+ * attribute list (out is then empty).
+ */
+void	bgp_attrs_pack(const struct bgp_attrs *a, struct buf_writer *bw);
+int	bgp_attrs_unpack(const void *data, size_t len, struct bgp_attrs *out);
 /* One attribute header + value; picks the extended length form when needed. */
 void	bgp_attr_put(struct buf_writer *bw, uint8_t flags, uint8_t code, const void *val,
 	    size_t len);

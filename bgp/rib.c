@@ -3,8 +3,8 @@
  * Adj-RIB-In, Loc-RIB and the decision process (see rib.h). Nets live in a chained
  * hash table keyed by (family, length, address); nets and paths come from slabs of
  * fixed-size objects so that a route costs what its fields need and no malloc header.
- * Attribute sets are interned in a second hash table keyed by bgp_attrs_hash() and the
- * next hop. Every change recomputes the prefix's order with the RFC 4271 §9.1.2.2
+ * Attribute sets are interned in a second hash table keyed by their packed bytes (next
+ * hop, then bgp_attrs_pack()). Every change recomputes the prefix's order with the RFC 4271 §9.1.2.2
  * elimination steps (the MED rule is not a total order, so it is applied to the whole
  * candidate set, not pairwise) and tells the clients when the best path or the ECMP set
  * changed.
@@ -71,7 +71,8 @@ struct rib {
 	size_t			 nasets;
 	size_t			 npaths;
 	size_t			 nstale;
-	struct rib_aset		*last_as;	/* one-entry intern cache (not referenced) */
+	size_t			 mem_asets;
+	struct buf_writer	 scratch;	/* packing buffer */
 	uint32_t		 seq;
 	struct netslab		 nets4, nets6;
 	struct slab		 slab_path;
@@ -252,32 +253,6 @@ net_key_hash(int family, unsigned len, const uint8_t *addr)
 	return h;
 }
 
-static uint64_t
-nh_hash(const struct bgp_nexthop *nh)
-{
-	uint64_t h = nh->global.family;
-
-	for (size_t i = 0; i < 16; i += 8) {
-		uint64_t v;
-
-		memcpy(&v, nh->global.bytes + i, sizeof(v));
-		h = mix64(h ^ v);
-		if (nh->has_ll) {
-			memcpy(&v, nh->ll.bytes + i, sizeof(v));
-			h = mix64(h ^ v ^ 1);
-		}
-	}
-	return h;
-}
-
-static bool
-nh_equal(const struct bgp_nexthop *a, const struct bgp_nexthop *b)
-{
-	if (!addr_eq(&a->global, &b->global) || a->has_ll != b->has_ll)
-		return false;
-	return !a->has_ll || addr_eq(&a->ll, &b->ll);
-}
-
 static int
 fam_idx(int family)
 {
@@ -307,6 +282,7 @@ rib_new(const struct rib_conf *conf)
 	r->nabuckets = HASH_MIN_BUCKETS;
 	r->abuckets = calloc(r->nabuckets, sizeof(*r->abuckets));
 	r->peers = calloc(1, sizeof(*r->peers));
+	bw_init_dyn(&r->scratch, 0);
 	if (!r->nbuckets || !r->abuckets || !r->peers) {
 		rib_free(r);
 		errno = ENOMEM;
@@ -320,85 +296,161 @@ rib_new(const struct rib_conf *conf)
 	return r;
 }
 
-/* An interned set is one allocation: the arrays of its attributes follow the struct. */
-static void
-aset_destroy(struct rib_aset *as)
+/*
+ * An interned set is one allocation: the fixed fields, the next hop in its minimal
+ * width, then the packed attributes.
+ */
+static size_t
+aset_nh_len(int family, bool has_ll)
 {
+	return (family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0) + (has_ll ? 16 : 0);
+}
+
+size_t
+rib_aset_size(const struct rib_aset *as)
+{
+	return offsetof(struct rib_aset, data) +
+	    aset_nh_len(as->nh_family, as->flags & RIB_ASET_NH_LL) + as->attrs_len;
+}
+
+static void
+aset_destroy(struct rib *r, struct rib_aset *as)
+{
+	r->mem_asets -= rib_aset_size(as);
 	free(as);
 }
 
-static size_t
-flat_align(size_t off, size_t a)
+void
+rib_aset_nexthop(const struct rib_aset *as, struct bgp_nexthop *nh)
 {
-	return (off + a - 1) & ~(a - 1);
+	size_t w = aset_nh_len(as->nh_family, false);
+
+	memset(nh, 0, sizeof(*nh));
+	if (as->nh_family) {
+		nh->global.family = as->nh_family;
+		memcpy(nh->global.bytes, as->data, w);
+	}
+	if (as->flags & RIB_ASET_NH_LL) {
+		nh->has_ll = true;
+		nh->ll.family = AF_INET6;
+		memcpy(nh->ll.bytes, as->data + w, 16);
+	}
 }
 
-/* Place n elements of size sz (alignment al) at *off in blk; NULL when n is 0. */
-static void *
-flat_put(char *blk, size_t *off, const void *src, size_t n, size_t sz, size_t al)
+int
+rib_aset_attrs(const struct rib_aset *as, struct bgp_attrs *out)
 {
-	void *dst;
+	size_t off = aset_nh_len(as->nh_family, as->flags & RIB_ASET_NH_LL);
 
-	if (n == 0)
-		return NULL;
-	*off = flat_align(*off, al);
-	if (!blk) {
-		*off += n * sz;
-		return NULL;
-	}
-	dst = blk + *off;
-	if (src)
-		memcpy(dst, src, n * sz);
-	*off += n * sz;
-	return dst;
+	return bgp_attrs_unpack(as->data + off, as->attrs_len, out);
 }
 
-/*
- * Copy a into one block after a struct rib_aset: called once with blk NULL to size it,
- * then with the block. Returns the size.
- */
-static size_t
-aset_flat(char *blk, const struct bgp_attrs *a)
+/* Next hop bytes then packed attributes into r->scratch: the set's identity. */
+static int
+aset_key(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexthop *nh)
 {
-	struct bgp_attrs *d = blk ? &((struct rib_aset *)(void *)blk)->attrs : NULL;
-	size_t off = sizeof(struct rib_aset);
-	void *v;
+	struct buf_writer *bw = &r->scratch;
+	size_t nhl = aset_nh_len(nh->global.family, nh->has_ll);
 
-	if (d) {
-		*d = *a;
-		d->unknown = NULL;
+	bw_reset(bw);
+	if (nh->global.family == AF_INET || nh->global.family == AF_INET6)
+		bw_bytes(bw, nh->global.bytes, aset_nh_len(nh->global.family, false));
+	if (nh->has_ll)
+		bw_bytes(bw, nh->ll.bytes, 16);
+	bgp_attrs_pack(a, bw);
+	if (bw_error(bw))
+		return bw_error(bw) == -ENOMEM ? -ENOMEM : -E2BIG;	/* an attribute too long */
+	return bw->len - nhl > UINT16_MAX ? -E2BIG : 0;
+}
+
+static uint64_t
+bytes_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = n;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, p + i, sizeof(v));
+		h = mix64(h ^ v);
 	}
-	/* 8-byte aligned arrays first, then 4-byte ones, then bytes. */
-	v = flat_put(blk, &off, a->ext_communities, a->next_communities,
-	    sizeof(*a->ext_communities), 8);
-	if (d)
-		d->ext_communities = v;
-	v = flat_put(blk, &off, a->unknown, a->nunknown, sizeof(*a->unknown), 8);
-	if (d)
-		d->unknown = v;
-	v = flat_put(blk, &off, a->as_path.segs, a->as_path.nsegs,
-	    sizeof(*a->as_path.segs), 4);
-	if (d)
-		d->as_path.segs = v;
-	v = flat_put(blk, &off, a->as_path.asns, a->as_path.nasns,
-	    sizeof(*a->as_path.asns), 4);
-	if (d)
-		d->as_path.asns = v;
-	v = flat_put(blk, &off, a->communities, a->ncommunities, sizeof(*a->communities), 4);
-	if (d)
-		d->communities = v;
-	v = flat_put(blk, &off, a->large, a->nlarge, sizeof(*a->large), 4);
-	if (d)
-		d->large = v;
-	v = flat_put(blk, &off, a->cluster_list, a->ncluster, sizeof(*a->cluster_list), 4);
-	if (d)
-		d->cluster_list = v;
-	for (size_t i = 0; i < a->nunknown; i++) {
-		v = flat_put(blk, &off, a->unknown[i].data, a->unknown[i].len, 1, 1);
-		if (d)
-			d->unknown[i].data = v;
+	if (i < n) {
+		uint64_t v = 0;
+
+		memcpy(&v, p + i, n - i);
+		h = mix64(h ^ v ^ UINT64_C(0x5bd1e995));
 	}
-	return off;
+	return h;
+}
+
+static bool
+aset_is(const struct rib_aset *as, uint32_t h, int nh_family, bool has_ll, const uint8_t *key,
+    size_t len)
+{
+	return as->hash == h && as->nh_family == nh_family &&
+	    !(as->flags & RIB_ASET_NH_LL) == !has_ll &&
+	    aset_nh_len(nh_family, has_ll) + as->attrs_len == len &&
+	    (len == 0 || memcmp(as->data, key, len) == 0);
+}
+
+static bool
+attrs_has_comm(const struct bgp_attrs *a, uint32_t c)
+{
+	for (size_t i = 0; i < a->ncommunities; i++)
+		if (a->communities[i] == c)
+			return true;
+	return false;
+}
+
+static uint16_t
+sat16(size_t v)
+{
+	return v > UINT16_MAX ? UINT16_MAX : (uint16_t)v;
+}
+
+/* A new set from the key in r->scratch; what the decision process reads comes from a. */
+static struct rib_aset *
+aset_create(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexthop *nh, uint32_t h)
+{
+	const struct buf_writer *bw = &r->scratch;
+	size_t nhl = aset_nh_len(nh->global.family, nh->has_ll);
+	struct rib_aset *as = malloc(offsetof(struct rib_aset, data) + bw->len);
+
+	if (!as)
+		return NULL;
+	memset(as, 0, offsetof(struct rib_aset, data));
+	if (bw->len)
+		memcpy(as->data, bw->data, bw->len);
+	as->hash = h;
+	as->refcnt = 1;
+	as->attrs_len = (uint16_t)(bw->len - nhl);
+	as->nh_family = (uint8_t)nh->global.family;
+	if (nh->has_ll)
+		as->flags |= RIB_ASET_NH_LL;
+	as->origin = a->origin;
+	as->local_pref = RIB_LOCAL_PREF_DEFAULT;
+	if (bgp_attrs_has(a, BGP_ATTR_LOCAL_PREF)) {
+		as->flags |= RIB_ASET_LOCAL_PREF;
+		as->local_pref = a->local_pref;
+	}
+	if (bgp_attrs_has(a, BGP_ATTR_MED)) {
+		as->flags |= RIB_ASET_MED;
+		as->med = a->med;
+	}
+	if (bgp_attrs_has(a, BGP_ATTR_ORIGINATOR_ID)) {
+		as->flags |= RIB_ASET_ORIGINATOR;
+		as->originator_id = a->originator_id;
+	}
+	if (attrs_has_comm(a, BGP_COMM_NO_ADVERTISE))
+		as->flags |= RIB_ASET_NO_ADVERTISE;
+	if (attrs_has_comm(a, BGP_COMM_NO_EXPORT))
+		as->flags |= RIB_ASET_NO_EXPORT;
+	as->neighbor_as = bgp_as_path_first(&a->as_path);
+	as->path_len = sat16(bgp_as_path_length(&a->as_path));
+	as->ncluster = sat16(bgp_attrs_has(a, BGP_ATTR_CLUSTER_LIST) ? a->ncluster : 0);
+	r->mem_asets += rib_aset_size(as);
+	return as;
 }
 
 void
@@ -412,12 +464,13 @@ rib_free(struct rib *r)
 		while (as) {
 			struct rib_aset *next = as->hnext;
 
-			aset_destroy(as);
+			aset_destroy(r, as);
 			as = next;
 		}
 	}
 	free(r->abuckets);
 	free(r->nbuckets);
+	bw_free(&r->scratch);
 	netslab_destroy(&r->nets4);
 	netslab_destroy(&r->nets6);
 	slab_destroy(&r->slab_path);
@@ -535,42 +588,33 @@ struct rib_aset *
 rib_aset_intern(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexthop *nh)
 {
 	static const struct bgp_nexthop none;
-	uint64_t h;
 	struct rib_aset *as;
+	uint32_t h;
+	int rc;
 
 	if (!nh)
 		nh = &none;
-	/* Consecutive routes of one UPDATE carry the same attributes: one comparison
-	 * instead of hashing them again. */
-	as = r->last_as;
-	if (as && nh_equal(&as->nh, nh) && bgp_attrs_equal(&as->attrs, a)) {
-		as->refcnt++;
-		return as;
-	}
-	h = mix64(bgp_attrs_hash(a) ^ nh_hash(nh));
-	for (as = r->abuckets[h & (r->nabuckets - 1)]; as; as = as->hnext) {
-		if (as->hash == h && nh_equal(&as->nh, nh) && bgp_attrs_equal(&as->attrs, a)) {
-			as->refcnt++;
-			r->last_as = as;
-			return as;
-		}
-	}
-	as = malloc(aset_flat(NULL, a));
-	if (!as) {
-		errno = ENOMEM;
+	if ((rc = aset_key(r, a, nh)) != 0) {
+		errno = -rc;
 		return NULL;
 	}
-	memset(as, 0, sizeof(*as));
-	(void)aset_flat((char *)as, a);
-	as->nh = *nh;
-	as->hash = h;
-	as->refcnt = 1;
-	if (r->nasets >= r->nabuckets)
-		(void)aset_rehash(r);	/* on failure chains just grow longer */
-	as->hnext = r->abuckets[h & (r->nabuckets - 1)];
-	r->abuckets[h & (r->nabuckets - 1)] = as;
-	r->nasets++;
-	r->last_as = as;
+	h = (uint32_t)bytes_hash(r->scratch.data, r->scratch.len);
+	for (as = r->abuckets[h & (r->nabuckets - 1)]; as; as = as->hnext)
+		if (aset_is(as, h, nh->global.family, nh->has_ll, r->scratch.data, r->scratch.len))
+			break;
+	if (as) {
+		as->refcnt++;
+	} else {
+		if (!(as = aset_create(r, a, nh, h))) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		if (r->nasets >= r->nabuckets)
+			(void)aset_rehash(r);	/* on failure chains just grow longer */
+		as->hnext = r->abuckets[h & (r->nabuckets - 1)];
+		r->abuckets[h & (r->nabuckets - 1)] = as;
+		r->nasets++;
+	}
 	return as;
 }
 
@@ -590,8 +634,6 @@ rib_aset_unref(struct rib *r, struct rib_aset *as)
 		return;
 	if (--as->refcnt > 0)
 		return;
-	if (r->last_as == as)
-		r->last_as = NULL;
 	for (pp = &r->abuckets[as->hash & (r->nabuckets - 1)]; *pp; pp = &(*pp)->hnext) {
 		if (*pp == as) {
 			*pp = as->hnext;
@@ -599,7 +641,7 @@ rib_aset_unref(struct rib *r, struct rib_aset *as)
 		}
 	}
 	r->nasets--;
-	aset_destroy(as);
+	aset_destroy(r, as);
 }
 
 /* ---- nets ---- */
@@ -655,6 +697,21 @@ net_slot(const struct rib *r, const struct prefix *p)
 		pp = &n->hnext;
 	}
 	return pp;
+}
+
+void
+rib_prefetch(const struct rib *r, const struct prefix *p, bool net)
+{
+	const uint32_t *b;
+
+	if (p->addr.family != AF_INET && p->addr.family != AF_INET6)
+		return;
+	b = &r->nbuckets[net_key_hash(p->addr.family, p->len, p->addr.bytes) &
+	    (r->nnbuckets - 1)];
+	if (!net)
+		__builtin_prefetch(b);
+	else if (*b)
+		__builtin_prefetch(net_ptr(r, *b));
 }
 
 const struct rib_net *
@@ -741,18 +798,14 @@ net_destroy(struct rib *r, struct rib_net *n)
 uint32_t
 rib_path_local_pref(const struct rib_path *p)
 {
-	const struct bgp_attrs *a = &p->aset->attrs;
-
-	return bgp_attrs_has(a, BGP_ATTR_LOCAL_PREF) ? a->local_pref : RIB_LOCAL_PREF_DEFAULT;
+	return p->aset->local_pref;
 }
 
+/* RFC 4271 §9.1.2.2 c): a missing MED is the lowest possible value (stored as 0). */
 static uint32_t
 path_med(const struct rib_path *p)
 {
-	const struct bgp_attrs *a = &p->aset->attrs;
-
-	/* RFC 4271 §9.1.2.2 c): a missing MED is the lowest possible value. */
-	return bgp_attrs_has(a, BGP_ATTR_MED) ? a->med : 0;
+	return p->aset->med;
 }
 
 /* RFC 4271 §9.1.2.2 c): the neighbouring AS is the leftmost AS of AS_PATH; a path
@@ -760,7 +813,7 @@ path_med(const struct rib_path *p)
 static uint32_t
 path_neighbor_as(const struct rib *r, const struct rib_path *p)
 {
-	uint32_t as = bgp_as_path_first(&p->aset->attrs.as_path);
+	uint32_t as = p->aset->neighbor_as;
 
 	return as ? as : r->conf.local_as;
 }
@@ -775,10 +828,8 @@ path_ebgp(const struct rib *r, const struct rib_path *p)
 static uint32_t
 path_router_id(const struct rib *r, const struct rib_path *p)
 {
-	const struct bgp_attrs *a = &p->aset->attrs;
-
-	if (bgp_attrs_has(a, BGP_ATTR_ORIGINATOR_ID))
-		return a->originator_id;
+	if (p->aset->flags & RIB_ASET_ORIGINATOR)
+		return p->aset->originator_id;
 	return r->peers[p->peer].info.router_id;
 }
 
@@ -795,10 +846,9 @@ cmp_pre_med(const struct rib_path *a, const struct rib_path *b)
 		return c;
 	if ((c = CMP(rib_path_local_pref(b), rib_path_local_pref(a))) != 0)
 		return c;
-	if ((c = CMP(bgp_as_path_length(&a->aset->attrs.as_path),
-	    bgp_as_path_length(&b->aset->attrs.as_path))) != 0)
+	if ((c = CMP(a->aset->path_len, b->aset->path_len)) != 0)
 		return c;
-	return CMP(a->aset->attrs.origin, b->aset->attrs.origin);
+	return CMP(a->aset->origin, b->aset->origin);
 }
 
 /* RFC 4271 §9.1.2.2 f)-g) and RFC 4456 §9 tie-breaks. */
@@ -809,7 +859,7 @@ cmp_tiebreak(const struct rib *r, const struct rib_path *a, const struct rib_pat
 
 	if ((c = CMP(path_router_id(r, a), path_router_id(r, b))) != 0)
 		return c;
-	if ((c = CMP(a->aset->attrs.ncluster, b->aset->attrs.ncluster)) != 0)
+	if ((c = CMP(a->aset->ncluster, b->aset->ncluster)) != 0)
 		return c;
 	if ((c = addr_cmp(&r->peers[a->peer].info.addr, &r->peers[b->peer].info.addr)) != 0)
 		return c;
@@ -1346,4 +1396,5 @@ rib_stats_get(const struct rib *r, struct rib_stats *st)
 	st->mem_paths = r->slab_path.chunks * SLAB_CHUNK;
 	st->mem_buckets = r->nnbuckets * sizeof(*r->nbuckets) +
 	    r->nabuckets * sizeof(*r->abuckets);
+	st->mem_asets = r->mem_asets;
 }

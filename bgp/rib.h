@@ -11,8 +11,9 @@
  *
  * Memory: a prefix with one path costs one compact net (40 bytes for IPv4, 48 for
  * IPv6, the path included) and one to two 4-byte hash bucket slots, each further path
- * 24 bytes from a slab; attributes are shared. This file does not decode messages, apply filters, talk to the
- * kernel or keep timers.
+ * 24 bytes from a slab; attribute sets are shared and stored packed (about 40 bytes plus
+ * the attributes' wire size each). This file does not decode messages, apply filters,
+ * talk to the kernel or keep timers.
  */
 #ifndef CUTOVER_BGP_RIB_H
 #define CUTOVER_BGP_RIB_H
@@ -31,14 +32,38 @@
 #define RIB_ECMP_MAX		16	/* KROUTE_MAX_NEXTHOPS */
 #define RIB_LOCAL_PREF_DEFAULT	100
 
-/* An interned attribute set: never modify; take references with rib_aset_ref(). */
+/*
+ * An interned attribute set: never modify; take references with rib_aset_ref(). The
+ * set is stored compactly: the next hop (4 or 16 bytes, then 16 for a link-local one)
+ * and the attributes in their storage form (bgp_attrs_pack()) follow the fields below,
+ * which hold what the decision process and the export checks read, decoded once.
+ * rib_aset_attrs() gives back the whole struct bgp_attrs, rib_aset_nexthop() the next
+ * hop.
+ */
 struct rib_aset {
 	struct rib_aset		*hnext;
-	uint64_t		 hash;
+	uint32_t		 hash;
 	uint32_t		 refcnt;
-	struct bgp_attrs	 attrs;
-	struct bgp_nexthop	 nh;	/* NEXT_HOP (IPv4) or MP_REACH next hop */
+	uint32_t		 local_pref;	/* LOCAL_PREF, RIB_LOCAL_PREF_DEFAULT when absent */
+	uint32_t		 med;		/* MULTI_EXIT_DISC, 0 when absent (§9.1.2.2 c) */
+	uint32_t		 originator_id;	/* with RIB_ASET_ORIGINATOR */
+	uint32_t		 neighbor_as;	/* leftmost AS of AS_PATH, 0 = none */
+	uint16_t		 path_len;	/* RFC 4271 §9.1.2.2 a) (saturates) */
+	uint16_t		 ncluster;	/* CLUSTER_LIST entries (saturates) */
+	uint16_t		 attrs_len;	/* packed attributes after the next hop */
+	uint8_t			 origin;
+	uint8_t			 flags;		/* RIB_ASET_* */
+	uint8_t			 nh_family;	/* 0 (none), AF_INET or AF_INET6 */
+	uint8_t			 data[];
 };
+
+/* Set flags. */
+#define RIB_ASET_MED		0x01	/* MULTI_EXIT_DISC present */
+#define RIB_ASET_LOCAL_PREF	0x02	/* LOCAL_PREF present */
+#define RIB_ASET_ORIGINATOR	0x04	/* ORIGINATOR_ID present */
+#define RIB_ASET_NO_ADVERTISE	0x08	/* carries community NO_ADVERTISE (RFC 1997) */
+#define RIB_ASET_NO_EXPORT	0x10	/* carries community NO_EXPORT (RFC 1997) */
+#define RIB_ASET_NH_LL		0x20	/* a link-local next hop follows the global one */
 
 /* Path flags. */
 #define RIB_PATH_STALE		0x01	/* RFC 4724 helper: kept across the peer's restart */
@@ -114,7 +139,7 @@ struct rib_stats {
 	size_t	paths;
 	size_t	asets;		/* distinct interned attribute sets */
 	size_t	stale;
-	size_t	mem_nets, mem_paths, mem_buckets;	/* bytes */
+	size_t	mem_nets, mem_paths, mem_buckets, mem_asets;	/* bytes */
 };
 
 struct rib *rib_new(const struct rib_conf *conf);
@@ -136,12 +161,19 @@ void	rib_client_del(struct rib *r, const struct rib_client_ops *ops, void *arg);
 
 /*
  * Interning. rib_aset_intern() returns a referenced set equal to (a, nh) (a copy is made
- * when none exists) or NULL + errno ENOMEM. Release with rib_aset_unref().
+ * when none exists) or NULL + errno ENOMEM, or E2BIG when an attribute or the whole set
+ * is longer than 65,535 octets once its ASNs are 4-octet (possible only for paths
+ * learned from 2-octet speakers over extended messages). Release with rib_aset_unref().
  */
 struct rib_aset *rib_aset_intern(struct rib *r, const struct bgp_attrs *a,
 	    const struct bgp_nexthop *nh);
 struct rib_aset *rib_aset_ref(struct rib_aset *as);
 void	rib_aset_unref(struct rib *r, struct rib_aset *as);
+/* The set's attributes, decoded into out (free with bgp_attrs_free()). 0 or -ENOMEM. */
+int	rib_aset_attrs(const struct rib_aset *as, struct bgp_attrs *out);
+void	rib_aset_nexthop(const struct rib_aset *as, struct bgp_nexthop *nh);
+/* Bytes the set takes (its allocation, not counting the C library's header). */
+size_t	rib_aset_size(const struct rib_aset *as);
 
 /*
  * Add or replace the path of peer for p (p normalised by the caller or not: host bits
@@ -160,6 +192,13 @@ size_t	rib_peer_stale_sweep(struct rib *r, uint16_t peer, int family);
 size_t	rib_peer_flush(struct rib *r, uint16_t peer);
 /* Tell clients a peer's End-of-RIB for family was processed. */
 void	rib_peer_eor(struct rib *r, uint16_t peer, int family);
+
+/*
+ * A hint that p is about to be updated or looked up: with net false the hash bucket is
+ * fetched into the cache, with net true (a little later) the first net of its chain.
+ * Changes nothing.
+ */
+void	rib_prefetch(const struct rib *r, const struct prefix *p, bool net);
 
 /* Lookups and walks. */
 const struct rib_net *rib_net_get(const struct rib *r, const struct prefix *p);

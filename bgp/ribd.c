@@ -33,6 +33,11 @@ struct ribd_peer {
 	bool			 up_once;
 	/* counters */
 	uint64_t		 accepted, filtered, looped;
+	/* What the last UPDATE's attributes gave (bgp_route.attrs_id), so that its other
+	 * prefixes skip the loop check and the interning: last_as is referenced. */
+	uint64_t		 last_id;
+	bool			 last_looped;
+	struct rib_aset		*last_as;
 };
 
 struct ribd {
@@ -74,8 +79,11 @@ kernel_change(void *arg, struct rib *r, const struct rib_change *c)
 		goto out;
 	}
 	for (size_t i = 0; i < k; i++) {
-		const struct addr *gw = &mp[i]->aset->nh.global;
+		struct bgp_nexthop bnh;
+		const struct addr *gw = &bnh.global;
 		bool dup = false;
+
+		rib_aset_nexthop(mp[i]->aset, &bnh);
 
 		/* a next hop of the other family (RFC 8950) or none: not installable here */
 		if (gw->family != c->pfx->addr.family)
@@ -202,6 +210,25 @@ restart_check(struct ribd *rd)
 }
 
 static void
+hook_prefetch(void *arg, const struct prefix *p, bool net)
+{
+	const struct ribd *rd = arg;
+
+	rib_prefetch(rd->rib, p, net);
+}
+
+static const struct bgp_nexthop *
+route_nexthop(const struct bgp_route *r, struct bgp_nexthop *nh)
+{
+	memset(nh, 0, sizeof(*nh));
+	nh->global = r->nexthop;
+	nh->has_ll = r->has_ll;
+	if (r->has_ll)
+		nh->ll = r->nexthop_ll;
+	return nh;
+}
+
+static void
 hook_update(void *arg, const char *peer, const struct prefix *p, const struct bgp_route *r)
 {
 	struct ribd *rd = arg;
@@ -210,6 +237,7 @@ hook_update(void *arg, const char *peer, const struct prefix *p, const struct bg
 	struct bgp_attrs tmp, own;
 	struct bgp_nexthop nh;
 	struct rib_aset *as;
+	bool same;
 	int rc;
 
 	if (!rp)
@@ -218,8 +246,15 @@ hook_update(void *arg, const char *peer, const struct prefix *p, const struct bg
 	/* RFC 4271 §5.1.5: LOCAL_PREF from an external peer is ignored. */
 	if (rp->ebgp)
 		tmp.present &= ~BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);
-	/* RFC 4271 §9.1.2: a route with our own AS in its path is not used. */
-	if (bgp_as_path_contains(&tmp.as_path, rd->conf->local_as)) {
+	same = r->attrs_id != 0 && r->attrs_id == rp->last_id;
+	if (!same) {
+		rib_aset_unref(rd->rib, rp->last_as);
+		rp->last_as = NULL;
+		rp->last_id = r->attrs_id;
+		/* RFC 4271 §9.1.2: a route with our own AS in its path is not used. */
+		rp->last_looped = bgp_as_path_contains(&tmp.as_path, rd->conf->local_as);
+	}
+	if (rp->last_looped) {
 		rp->looped++;
 		(void)rib_route_withdraw(rd->rib, rp->idx, p);
 		return;
@@ -230,11 +265,6 @@ hook_update(void *arg, const char *peer, const struct prefix *p, const struct bg
 		(void)rib_route_withdraw(rd->rib, rp->idx, p);	/* it may have passed before */
 		return;
 	}
-	memset(&nh, 0, sizeof(nh));
-	nh.global = r->nexthop;
-	nh.has_ll = r->has_ll;
-	if (r->has_ll)
-		nh.ll = r->nexthop_ll;
 	if (filter_verdict_modifies(&v)) {
 		bgp_attrs_init(&own);
 		if (bgp_attrs_dup(&own, &tmp) != 0 || filter_apply(v.rule, &own) != 0) {
@@ -242,13 +272,23 @@ hook_update(void *arg, const char *peer, const struct prefix *p, const struct bg
 			log_warn("%s: out of memory applying the import filter", peer);
 			return;
 		}
-		as = rib_aset_intern(rd->rib, &own, &nh);
+		as = rib_aset_intern(rd->rib, &own, route_nexthop(r, &nh));
 		bgp_attrs_free(&own);
+	} else if (same && rp->last_as) {
+		as = rib_aset_ref(rp->last_as);
 	} else {
-		as = rib_aset_intern(rd->rib, &tmp, &nh);
+		as = rib_aset_intern(rd->rib, &tmp, route_nexthop(r, &nh));
+		if (as && r->attrs_id)
+			rp->last_as = rib_aset_ref(as);
 	}
 	if (!as) {
-		log_warn("%s: out of memory interning attributes", peer);
+		/* E2BIG: a path too long to keep; treated like a filtered route */
+		log_warn("%s: %s: route not kept: %s", peer,
+		    prefix_format(p, (char[PREFIX_STRLEN]){ 0 }, PREFIX_STRLEN),
+		    errno == E2BIG ? "attributes longer than 65,535 octets with 4-octet ASNs" :
+		    "out of memory");
+		rp->filtered++;
+		(void)rib_route_withdraw(rd->rib, rp->idx, p);
 		return;
 	}
 	rc = rib_route_update(rd->rib, rp->idx, p, as);
@@ -341,6 +381,9 @@ hook_peer_down(void *arg, const char *peer, bool graceful)
 	adjout_free(rp->ao);
 	rp->ao = NULL;
 	rp->bp = NULL;
+	rib_aset_unref(rd->rib, rp->last_as);
+	rp->last_as = NULL;
+	rp->last_id = 0;
 	if (graceful && rp->peer_restart_time > 0) {
 		size_t n = rib_peer_stale_mark(rd->rib, rp->idx, 0);
 
@@ -466,6 +509,7 @@ ribd_new(const struct bgp_conf *conf, uint64_t now_ms, struct diag *d)
 	if (rd->adopted <= 0)
 		rd->restart_done = true;	/* nothing to keep: not a restart */
 	rd->client.route_update = hook_update;
+	rd->client.route_prefetch = hook_prefetch;
 	rd->client.route_withdraw = hook_withdraw;
 	rd->client.peer_up = hook_peer_up;
 	rd->client.peer_down = hook_peer_down;
@@ -486,8 +530,10 @@ ribd_free(struct ribd *rd)
 {
 	if (!rd)
 		return;
-	for (size_t i = 0; i < rd->npeers; i++)
+	for (size_t i = 0; i < rd->npeers; i++) {
 		adjout_free(rd->peers[i].ao);
+		rib_aset_unref(rd->rib, rd->peers[i].last_as);
+	}
 	rib_free(rd->rib);
 	ksync_free(rd->ks);
 	kroute_close(rd->kr);
@@ -568,6 +614,8 @@ path_json(struct ribd *rd, const struct rib_path *p)
 {
 	json_object *o = json_object_new_object();
 	const struct rib_peer_info *pi = rib_peer_get(rd->rib, p->peer);
+	struct bgp_nexthop nh;
+	struct bgp_attrs a;
 	char buf[1024];
 
 	json_object_object_add(o, "peer", json_object_new_string(pi ? pi->name : "?"));
@@ -575,18 +623,24 @@ path_json(struct ribd *rd, const struct rib_path *p)
 	json_object_object_add(o, "multipath",
 	    json_object_new_boolean(p->flags & RIB_PATH_MULTIPATH));
 	json_object_object_add(o, "stale", json_object_new_boolean(p->flags & RIB_PATH_STALE));
-	json_object_object_add(o, "as_path", json_object_new_string(
-	    bgp_as_path_format(&p->aset->attrs.as_path, buf, sizeof(buf))));
+	rib_aset_nexthop(p->aset, &nh);
 	json_object_object_add(o, "next_hop", json_object_new_string(
-	    addr_format(&p->aset->nh.global, buf, sizeof(buf))));
+	    addr_format(&nh.global, buf, sizeof(buf))));
 	json_object_object_add(o, "local_pref", json_object_new_int64(rib_path_local_pref(p)));
-	if (bgp_attrs_has(&p->aset->attrs, BGP_ATTR_MED))
-		json_object_object_add(o, "med", json_object_new_int64(p->aset->attrs.med));
-	json_object_object_add(o, "origin", json_object_new_string(
-	    bgp_origin_name(p->aset->attrs.origin)));
-	if (p->aset->attrs.ncommunities)
+	if (p->aset->flags & RIB_ASET_MED)
+		json_object_object_add(o, "med", json_object_new_int64(p->aset->med));
+	if (rib_aset_attrs(p->aset, &a) != 0) {
+		json_object_object_add(o, "error", json_object_new_string(
+		    "attributes could not be decoded"));
+		return o;
+	}
+	json_object_object_add(o, "as_path", json_object_new_string(
+	    bgp_as_path_format(&a.as_path, buf, sizeof(buf))));
+	json_object_object_add(o, "origin", json_object_new_string(bgp_origin_name(a.origin)));
+	if (a.ncommunities)
 		json_object_object_add(o, "communities", json_object_new_string(
-		    bgp_communities_format(&p->aset->attrs, buf, sizeof(buf))));
+		    bgp_communities_format(&a, buf, sizeof(buf))));
+	bgp_attrs_free(&a);
 	return o;
 }
 
@@ -649,7 +703,7 @@ h_rib(struct ctl_req *req, void *arg)
 	json_object_object_add(o, "attribute_sets", json_object_new_int64((int64_t)st.asets));
 	json_object_object_add(o, "stale", json_object_new_int64((int64_t)st.stale));
 	json_object_object_add(o, "memory_bytes", json_object_new_int64(
-	    (int64_t)(st.mem_nets + st.mem_paths + st.mem_buckets)));
+	    (int64_t)(st.mem_nets + st.mem_paths + st.mem_buckets + st.mem_asets)));
 	json_object_object_add(o, "restart_done", json_object_new_boolean(rd->restart_done));
 	if (rd->ks) {
 		struct ksync_stats ks;

@@ -704,21 +704,47 @@ fsm_err(struct bgp_peer *p, enum bgp_event ev, const struct bgp_err *err)
 static void peer_max_prefix(struct bgp_peer *p);
 
 static void
-rib_update(struct bgp_peer *p, const struct prefix *pfx)
+rib_update(struct bgp_peer *p, const struct prefix *pfx, uint64_t attrs_id)
 {
 	const struct bgp_route *r;
+	struct bgp_route rr;
 
 	if (!p->sp->rib.route_update)
 		return;
 	r = bgp_adjin_get(p->adjin, pfx);
-	if (r)
-		p->sp->rib.route_update(p->sp->rib.arg, p->conf->name, pfx, r);
+	if (!r)
+		return;
+	rr = *r;		/* shallow: only the UPDATE's number is added */
+	rr.attrs_id = attrs_id;
+	p->sp->rib.route_update(p->sp->rib.arg, p->conf->name, pfx, &rr);
+}
+
+/*
+ * Prefix i of pfx[0..n) is next: let the RIB fetch the table slots of the prefixes a
+ * little further on (a full table arrives in random order, so each lookup would
+ * otherwise wait on memory twice: bucket, then net).
+ */
+#define PREFETCH_BUCKET		8
+#define PREFETCH_NET		4
+
+static void
+peer_prefetch(const struct bgp_peer *p, const struct prefix *pfx, size_t n, size_t i)
+{
+	const struct bgp_rib_client *c = &p->sp->rib;
+
+	if (!c->route_prefetch)
+		return;
+	if (i + PREFETCH_BUCKET < n)
+		c->route_prefetch(c->arg, &pfx[i + PREFETCH_BUCKET], false);
+	if (i + PREFETCH_NET < n)
+		c->route_prefetch(c->arg, &pfx[i + PREFETCH_NET], true);
 }
 
 static void
 peer_withdraw(struct bgp_peer *p, const struct prefix *pfx, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		peer_prefetch(p, pfx, n, i);
 		if (p->sp->keep_adjin && !bgp_adjin_withdraw(p->adjin, &pfx[i]))
 			continue;
 		p->stats.withdraws_in++;
@@ -732,13 +758,15 @@ peer_announce_in(struct bgp_peer *p, const struct prefix *pfx, size_t n,
     const struct bgp_attrs *attrs, const struct addr *nh, const struct addr *ll)
 {
 	time_t now = time(NULL);
+	uint64_t id = ++p->sp->attrs_ids;
 
 	for (size_t i = 0; i < n; i++) {
+		peer_prefetch(p, pfx, n, i);
 		if (p->disabled_fam[fam_idx(pfx[i].addr.family)])
 			continue;
 		p->stats.updates_in_prefixes++;
 		if (!p->sp->keep_adjin) {
-			struct bgp_route r = { .attrs = *attrs, .since = now };
+			struct bgp_route r = { .attrs = *attrs, .since = now, .attrs_id = id };
 
 			r.nexthop = *nh;
 			if (ll) {
@@ -753,7 +781,7 @@ peer_announce_in(struct bgp_peer *p, const struct prefix *pfx, size_t n,
 			peer_log(LOG_LVL_ERR, p, "out of memory storing a route");
 			return;
 		}
-		rib_update(p, &pfx[i]);
+		rib_update(p, &pfx[i], id);
 	}
 }
 

@@ -21,6 +21,7 @@ struct bgp_speaker {
 	bool			 keep_adjin;
 	bool			 gr_restarting, gr_forwarding;
 	int			 draining;
+	uint64_t		 attrs_ids;	/* last bgp_route.attrs_id handed out */
 };
 
 #define peer_log(lvl, p, ...) log_msg(lvl, (p)->conf->name, __VA_ARGS__)

@@ -170,18 +170,13 @@ addr_is_v4_mapped(const struct addr *a)
 static void
 addr_mask(struct addr *a, unsigned len)
 {
-	unsigned bits = addr_bits(a);
+	unsigned bits = addr_bits(a), full = len / 8;
 
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned lo = i * 8;
-
-		if (lo >= bits || lo + 8 <= len)
-			continue;
-		if (lo >= len)
-			a->bytes[i] = 0;
-		else
-			a->bytes[i] &= (uint8_t)(0xff << (8 - (len - lo)));
-	}
+	if (len >= bits)
+		return;
+	if (len % 8)
+		a->bytes[full++] &= (uint8_t)(0xff << (8 - len % 8));
+	memset(a->bytes + full, 0, bits / 8 - full);
 }
 
 int

@@ -7,9 +7,14 @@
 # RIS table dump tests/fixtures/mrt/bview.20020722.2337.gz (112,988 prefixes). For each
 # dataset and each daemon, in its own lab namespace, a fresh daemon is started, the
 # injector (tests/helpers/bgp-inject, in the "up" namespace) opens an eBGP session to it
-# and sends everything in packed UPDATEs, and we poll the RIB count (birdc `show route
-# count`, cutoverd GET /v1/bgp/rib) every 50 ms. Reported per daemon:
+# and sends everything in packed UPDATEs, and ingest-poll (bench/bgp-ingest/ingest_poll.c)
+# asks the daemon's route counter every 2 ms over its control socket (BIRD: `show
+# protocols all inj`, "Routes: N imported"; cutoverd: GET /v1/bgp/rib), one process for
+# the whole wait, the same way for both. Reported per daemon:
 #   time  from the session being Established (injector's clock) to the full count seen
+#         (then the table itself is counted once more, untimed: birdc `show route count`)
+#   cpu   the daemon's user+system seconds at that moment
+#   inj   when the injector had written its last byte (same clock as time)
 #   peak  VmHWM of the daemon process; per route = (VmHWM - VmRSS before injection) / N
 # and the ratios cutoverd/BIRD (target: <= 0.5 for both). Neither daemon installs the
 # routes into a kernel table here (BIRD has no kernel protocol; cutoverd rib.kernel:
@@ -21,8 +26,9 @@ N=${BGP_INGEST_N:-1000000}
 RIS=$top/tests/fixtures/mrt/bview.20020722.2337.gz
 RIS_N=112988
 INJ=$top/build/bin/bgp-inject
+POLL=$top/build/bin/ingest-poll
 CUTOVERD=${BGP_INGEST_CUTOVERD:-$top/build/bin/cutoverd}
-[ -x "$INJ" ] && [ -x "$CUTOVERD" ] || { echo "bgp-ingest: build first (make)" >&2; exit 1; }
+[ -x "$INJ" ] && [ -x "$POLL" ] && [ -x "$CUTOVERD" ] || { echo "bgp-ingest: build first (make)" >&2; exit 1; }
 
 lab_init ingest
 lab_up_router
@@ -99,7 +105,7 @@ cut_stop() {
 
 # run DAEMON DATASET COUNT INJECTOR-ARGS...
 run() {
-	local d=$1 set=$2 want=$3 addr idx rss0 t0 t1 c hwm cs
+	local d=$1 set=$2 want=$3 addr idx rss0 t0 t1 ti c hwm cs poll
 	shift 3
 	case $d in bird) idx=1 ;; cut) idx=2 ;; esac
 	addr=10.255.$idx.2
@@ -110,22 +116,24 @@ run() {
 		--local-as 65099 --peer-as 65001 --hold 240 --stats-file "$LAB_DIR/inj.stats" "$@" \
 		> "$LAB_DIR/inj-$d-$set.log" 2>&1 &
 	local ipid=$!
-	c=0
-	for _ in $(seq 1 6000); do		# 300 s
-		c=$("${d}_count" 2>/dev/null || echo 0)
-		[ "${c:-0}" -ge "$want" ] && break
-		sleep 0.05
-	done
-	t1=$(now)
-	[ "${c:-0}" -ge "$want" ] || { echo "$d/$set: only $c of $want routes" >&2;
+	case $d in
+	bird) poll=(--bird "$LAB_DIR/bird.ctl" --protocol inj) ;;
+	cut) poll=(--cutoverd "$LAB_DIR/cut.sock") ;;
+	esac
+	t1=$("$POLL" "${poll[@]}" --want "$want" --interval 2 --timeout 300) ||
+		{ echo "$d/$set: not all $want routes arrived" >&2;
 		cat "$LAB_DIR/inj-$d-$set.log" >&2; exit 1; }
 	hwm=$(kb "$DPID" VmHWM)
 	cs=$(cpu "$DPID")
+	# cross-check the table itself (not timed; a walk of the whole table for BIRD)
+	c=$("${d}_count" 2>/dev/null || echo 0)
+	[ "${c:-0}" -ge "$want" ] || { echo "$d/$set: counter says $want, table has $c" >&2; exit 1; }
 	t0=$(awk -F= '$1 == "established" { print $2 }' "$LAB_DIR/inj.stats")
+	ti=$(awk -F= '$1 == "done" { print $2 }' "$LAB_DIR/inj.stats")
 	kill -TERM "$ipid" 2>/dev/null || true
 	wait "$ipid" 2>/dev/null || true
 	"${d}_stop"
-	echo "$set $d $want $(echo "$t1 - $t0" | bc -l) $hwm $rss0 $cs" >> "$OUT"
+	echo "$set $d $want $(echo "$t1 - $t0" | bc -l) $hwm $rss0 $cs $(echo "$ti - $t0" | bc -l)" >> "$OUT"
 }
 
 run bird gen "$N" --generate "$N"
@@ -135,16 +143,18 @@ run cut ris "$RIS_N" --mrt "$RIS"
 
 echo "bgp-ingest: $(nproc) CPUs, $(uname -r), $(bird --version 2>&1 | head -1), cutoverd $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')"
 awk '
-{ set[$1] = 1; n[$1] = $3; t[$1, $2] = $4; hwm[$1, $2] = $5; rss[$1, $2] = $6; cpu[$1, $2] = $7 }
+{ set[$1] = 1; n[$1] = $3; t[$1, $2] = $4; hwm[$1, $2] = $5; rss[$1, $2] = $6; cpu[$1, $2] = $7
+  inj[$1, $2] = $8 }
 END {
-	printf "%-5s %9s | %9s %9s %6s | %7s %7s | %10s %10s | %8s %8s %6s\n", "set", "routes",
-	    "BIRD s", "cutover s", "ratio", "BIRD cpu", "cut cpu", "BIRD peak", "cut peak",
-	    "BIRD B/r", "cut B/r", "ratio"
+	printf "%-5s %9s | %9s %9s %6s | %7s %7s | %7s %7s | %10s %10s | %8s %8s %6s\n", "set",
+	    "routes", "BIRD s", "cutover s", "ratio", "BIRD cpu", "cut cpu", "inj>B s", "inj>c s",
+	    "BIRD peak", "cut peak", "BIRD B/r", "cut B/r", "ratio"
 	for (s in set) {
 		bb = (hwm[s, "bird"] - rss[s, "bird"]) * 1024 / n[s]
 		cb = (hwm[s, "cut"] - rss[s, "cut"]) * 1024 / n[s]
-		printf "%-5s %9d | %9.3f %9.3f %6.2f | %7.2f %7.2f | %8d kB %8d kB | %8.1f %8.1f %6.2f\n", s, n[s],
-		    t[s, "bird"], t[s, "cut"], t[s, "cut"] / t[s, "bird"], cpu[s, "bird"], cpu[s, "cut"], hwm[s, "bird"],
-		    hwm[s, "cut"], bb, cb, cb / bb
+		printf "%-5s %9d | %9.3f %9.3f %6.2f | %7.2f %7.2f | %7.3f %7.3f | %8d kB %8d kB | %8.1f %8.1f %6.2f\n",
+		    s, n[s], t[s, "bird"], t[s, "cut"], t[s, "cut"] / t[s, "bird"], cpu[s, "bird"],
+		    cpu[s, "cut"], inj[s, "bird"], inj[s, "cut"], hwm[s, "bird"], hwm[s, "cut"], bb, cb,
+		    cb / bb
 	}
 }' "$OUT"

@@ -452,6 +452,7 @@ fail:
 /* Group the loaded table by attribute set (pointer-keyed open addressing). */
 struct group {
 	struct rib_aset	*as;
+	struct bgp_attrs attrs;		/* as decoded, before the clock starts */
 	struct prefix	*pfx;
 	size_t		 n, cap;
 };
@@ -522,6 +523,8 @@ group_net(const struct rib_net *n, void *arg)
 		memset(g, 0, sizeof(*g));
 		g->as = as;
 		gr->slots[s] = gr->n;
+		if (rib_aset_attrs(as, &g->attrs) != 0)
+			return -ENOMEM;
 	}
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? g->cap * 2 : 64;
@@ -566,7 +569,7 @@ sender_flush(struct sender *s, bool force)
 }
 
 static int
-send_prefixes(struct sender *s, const struct rib_aset *as, const struct prefix *p, size_t n)
+send_prefixes(struct sender *s, const struct bgp_attrs *as, const struct prefix *p, size_t n)
 {
 	int fi = p[0].addr.family == AF_INET6;
 
@@ -575,8 +578,7 @@ send_prefixes(struct sender *s, const struct rib_aset *as, const struct prefix *
 		return 0;
 	}
 	while (n > 0) {
-		int k = bgp_update_pack(s->ctx, &s->bw, as ? &as->attrs : NULL,
-		    as ? &s->nh[fi] : NULL, p, n);
+		int k = bgp_update_pack(s->ctx, &s->bw, as, as ? &s->nh[fi] : NULL, p, n);
 		int rc;
 
 		if (k < 0) {
@@ -781,12 +783,22 @@ main(int argc, char **argv)
 
 	rc = 0;
 	if (l.stream) {
-		for (size_t i = 0; i < l.nsteps && rc == 0 && !stop; i++)
-			rc = send_prefixes(&s, l.steps[i].as, &l.steps[i].pfx, 1);
+		for (size_t i = 0; i < l.nsteps && rc == 0 && !stop; i++) {
+			struct bgp_attrs a;
+
+			if (!l.steps[i].as) {
+				rc = send_prefixes(&s, NULL, &l.steps[i].pfx, 1);
+				continue;
+			}
+			if ((rc = rib_aset_attrs(l.steps[i].as, &a)) == 0)
+				rc = send_prefixes(&s, &a, &l.steps[i].pfx, 1);
+			bgp_attrs_free(&a);
+		}
 	} else {
 		for (int f = 0; f < 2; f++)
 			for (size_t i = 0; i < gr[f].n && rc == 0 && !stop; i++)
-				rc = send_prefixes(&s, gr[f].g[i].as, gr[f].g[i].pfx, gr[f].g[i].n);
+				rc = send_prefixes(&s, &gr[f].g[i].attrs, gr[f].g[i].pfx,
+				    gr[f].g[i].n);
 	}
 	if (rc == 0) {
 		bgp_eor_encode(&s.bw, BGP_AFI_IPV4, BGP_SAFI_UNICAST);
@@ -823,8 +835,10 @@ main(int argc, char **argv)
 	close(fd);
 	bw_free(&s.bw);
 	for (int f = 0; f < 2; f++) {
-		for (size_t i = 0; i < gr[f].n; i++)
+		for (size_t i = 0; i < gr[f].n; i++) {
 			free(gr[f].g[i].pfx);
+			bgp_attrs_free(&gr[f].g[i].attrs);
+		}
 		free(gr[f].g);
 		free(gr[f].slots);
 	}

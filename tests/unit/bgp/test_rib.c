@@ -180,6 +180,132 @@ test_decision_table(void **state)
 
 /* ---- interning ---- */
 
+/* Every kind of attribute survives the packed storage form exactly. */
+static void
+test_interning_packed(void **state)
+{
+	struct rib_conf c = { .ecmp_max = 1, .local_as = 65000 };
+	struct rib *r = rib_new(&c);
+	static const uint32_t seq[] = { 65001, 4200000001u, 65002, 65003, 65004 };
+	static const uint32_t set[] = { 64512, 64513 };
+	static const uint8_t blob[] = { 1, 2, 3, 4, 5 };
+	const struct bgp_large_comm lc = { 4200000001u, 7, 8 };
+	struct bgp_attrs a, got, big;
+	struct bgp_nexthop nh, gnh;
+	struct rib_aset *as, *as2, *other;
+	struct rib_stats st;
+	uint32_t many[255];
+
+	(void)state;
+	assert_non_null(r);
+	bgp_attrs_init(&a);
+	a.present = BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_AS_PATH) |
+	    BGP_ATTR_BIT(BGP_ATTR_MED) | BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF) |
+	    BGP_ATTR_BIT(BGP_ATTR_ATOMIC_AGGREGATE) | BGP_ATTR_BIT(BGP_ATTR_AGGREGATOR) |
+	    BGP_ATTR_BIT(BGP_ATTR_ORIGINATOR_ID) | BGP_ATTR_BIT(BGP_ATTR_CLUSTER_LIST) |
+	    BGP_ATTR_BIT(BGP_ATTR_EXT_COMMUNITIES);
+	a.origin = BGP_ORIGIN_EGP;
+	assert_int_equal(bgp_as_path_append(&a.as_path, BGP_AS_SEQUENCE, seq, 5), 0);
+	assert_int_equal(bgp_as_path_append(&a.as_path, BGP_AS_SET, set, 2), 0);
+	a.med = 77;
+	a.local_pref = 250;
+	a.aggregator_as = 4200000002u;
+	a.aggregator_id = 0x0a000001;
+	a.originator_id = 0x0a000002;
+	a.ncluster = 2;
+	a.cluster_list = calloc(2, sizeof(uint32_t));
+	assert_non_null(a.cluster_list);
+	a.cluster_list[0] = 1;
+	a.cluster_list[1] = 2;
+	a.next_communities = 1;
+	a.ext_communities = calloc(1, sizeof(uint64_t));
+	assert_non_null(a.ext_communities);
+	a.ext_communities[0] = UINT64_C(0x0002fde800000064);
+	assert_int_equal(bgp_attrs_add_community(&a, BGP_COMM_NO_EXPORT), 0);
+	assert_int_equal(bgp_attrs_add_community(&a, 0xfde80001u), 0);
+	assert_int_equal(bgp_attrs_add_large_community(&a, &lc), 0);
+	assert_int_equal(bgp_attrs_add_unknown(&a, BGP_ATTR_FLAG_OPTIONAL |
+	    BGP_ATTR_FLAG_TRANSITIVE | BGP_ATTR_FLAG_PARTIAL, 99, blob, sizeof(blob)), 0);
+	memset(&nh, 0, sizeof(nh));
+	assert_int_equal(addr_parse("2001:db8::1", &nh.global), 0);
+	nh.has_ll = true;
+	assert_int_equal(addr_parse("fe80::1", &nh.ll), 0);
+
+	as = rib_aset_intern(r, &a, &nh);
+	assert_non_null(as);
+	/* what the decision process reads, decoded once */
+	assert_int_equal(as->local_pref, 250);
+	assert_int_equal(as->med, 77);
+	assert_int_equal(as->originator_id, 0x0a000002);
+	assert_int_equal(as->neighbor_as, 65001);
+	assert_int_equal(as->path_len, 6);	/* 5 + 1 for the AS_SET */
+	assert_int_equal(as->ncluster, 2);
+	assert_int_equal(as->origin, BGP_ORIGIN_EGP);
+	assert_int_equal(as->flags, RIB_ASET_MED | RIB_ASET_LOCAL_PREF | RIB_ASET_ORIGINATOR |
+	    RIB_ASET_NO_EXPORT | RIB_ASET_NH_LL);
+	/* the whole set and next hop come back exactly */
+	assert_int_equal(rib_aset_attrs(as, &got), 0);
+	assert_true(bgp_attrs_equal(&got, &a));
+	assert_int_equal(got.aggregator_as, 4200000002u);
+	rib_aset_nexthop(as, &gnh);
+	assert_true(addr_eq(&gnh.global, &nh.global));
+	assert_true(gnh.has_ll);
+	assert_true(addr_eq(&gnh.ll, &nh.ll));
+
+	/* the decoded copy interns to the same set, also past the one-entry cache */
+	other = tattr_intern(r, &(struct tattr){ NOLP, NOMED, PATH(65009) });
+	assert_non_null(other);
+	as2 = rib_aset_intern(r, &got, &gnh);
+	assert_ptr_equal(as2, as);
+	assert_int_equal(as->refcnt, 2);
+	rib_aset_unref(r, as2);
+	/* another next hop is another set */
+	nh.has_ll = false;
+	as2 = rib_aset_intern(r, &a, &nh);
+	assert_ptr_not_equal(as2, as);
+	assert_int_equal(as2->flags & RIB_ASET_NH_LL, 0);
+	rib_aset_nexthop(as2, &gnh);
+	assert_false(gnh.has_ll);
+	rib_stats_get(r, &st);
+	assert_int_equal(st.asets, 3);
+	assert_int_equal(st.mem_asets, rib_aset_size(as) + rib_aset_size(as2) +
+	    rib_aset_size(other));
+	/* compact: the fixed fields, 4 bytes of next hop, then ORIGIN (4 octets), AS_PATH
+	 * with one 4-octet ASN (3 + 2 + 4) and NEXT_HOP (7) as on the wire */
+	assert_int_equal(rib_aset_size(other), offsetof(struct rib_aset, data) + 4 + 4 + 9 + 7);
+	bgp_attrs_free(&got);
+	rib_aset_unref(r, as2);
+
+	/* a path that does not fit 65,535 octets as 4-octet ASNs is refused, not cut */
+	bgp_attrs_init(&big);
+	big.present = BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_AS_PATH);
+	for (size_t i = 0; i < 255; i++)
+		many[i] = 64512 + (uint32_t)i;
+	for (int i = 0; i < 70; i++)
+		assert_int_equal(bgp_as_path_append(&big.as_path, BGP_AS_SEQUENCE, many, 255), 0);
+	errno = 0;
+	assert_null(rib_aset_intern(r, &big, NULL));
+	assert_int_equal(errno, E2BIG);
+	bgp_attrs_free(&big);
+
+	/* no attributes and no next hop at all: an empty key, still one shared set */
+	bgp_attrs_init(&big);
+	as2 = rib_aset_intern(r, &big, NULL);
+	assert_non_null(as2);
+	assert_ptr_equal(rib_aset_intern(r, &big, NULL), as2);
+	assert_int_equal(rib_aset_attrs(as2, &got), 0);
+	assert_int_equal(got.present, 0);
+	rib_aset_unref(r, as2);
+	rib_aset_unref(r, as2);
+	rib_aset_unref(r, as);
+	rib_aset_unref(r, other);
+	rib_stats_get(r, &st);
+	assert_int_equal(st.asets, 0);
+	assert_int_equal(st.mem_asets, 0);
+	bgp_attrs_free(&a);
+	rib_free(r);
+}
+
 static void
 test_interning_shares(void **state)
 {
@@ -405,6 +531,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decision_table),
 		cmocka_unit_test(test_interning_shares),
+		cmocka_unit_test(test_interning_packed),
 		cmocka_unit_test(test_client_notifications),
 		cmocka_unit_test(test_stale_sweep),
 		cmocka_unit_test(test_bad_input),

@@ -243,9 +243,13 @@ check_prefix(struct rib *r, const struct model *m, const struct mirror *mi, int 
 			    step, pf, i, mp[i]->peer, mi->peer[pf][i], pidx[want[i]]);
 		if (mi->aset[pf][i] != mp[i]->aset)
 			fail_msg("step %u prefix %d: mirror holds an old attribute set", step, pf);
-		if (m_med(t) != (bgp_attrs_has(&mp[i]->aset->attrs, BGP_ATTR_MED) ?
-		    mp[i]->aset->attrs.med : 0))
+		struct bgp_attrs got;
+
+		assert_int_equal(rib_aset_attrs(mp[i]->aset, &got), 0);
+		if (m_med(t) != (bgp_attrs_has(&got, BGP_ATTR_MED) ? got.med : 0) ||
+		    m_med(t) != mp[i]->aset->med)
 			fail_msg("step %u prefix %d: attributes differ from the model", step, pf);
+		bgp_attrs_free(&got);
 	}
 	/* stale flags */
 	for (int p = 0; p < NPEER; p++) {
