@@ -11,7 +11,8 @@
 # asks the daemon's route counter every 2 ms over its control socket (BIRD: `show
 # protocols all inj`, "Routes: N imported"; cutoverd: GET /v1/bgp/rib), one process for
 # the whole wait, the same way for both. Reported per daemon:
-#   time  from the session being Established (injector's clock) to the full count seen
+#   time  from the injector's first UPDATE byte (it packs the whole table first, after
+#         the session is up, so the daemon's reading sets the pace) to the full count seen
 #         (then the table itself is counted once more, untimed: birdc `show route count`)
 #   cpu   the daemon's user+system seconds at that moment
 #   inj   when the injector had written its last byte (same clock as time)
@@ -128,7 +129,8 @@ run() {
 	# cross-check the table itself (not timed; a walk of the whole table for BIRD)
 	c=$("${d}_count" 2>/dev/null || echo 0)
 	[ "${c:-0}" -ge "$want" ] || { echo "$d/$set: counter says $want, table has $c" >&2; exit 1; }
-	t0=$(awk -F= '$1 == "established" { print $2 }' "$LAB_DIR/inj.stats")
+	lab_wait 10 grep -q '^done=' "$LAB_DIR/inj.stats"
+	t0=$(awk -F= '$1 == "start" { print $2 }' "$LAB_DIR/inj.stats")
 	ti=$(awk -F= '$1 == "done" { print $2 }' "$LAB_DIR/inj.stats")
 	kill -TERM "$ipid" 2>/dev/null || true
 	wait "$ipid" 2>/dev/null || true

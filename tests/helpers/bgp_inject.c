@@ -48,7 +48,8 @@ static const char usage[] =
 "DESCRIPTION\n"
 "    Loads the routes first, then opens one BGP session (4-octet AS, IPv4 and IPv6\n"
 "    unicast, extended messages not offered) and sends every route in UPDATEs packed\n"
-"    by attribute set, then End-of-RIB for both families. It then stays established,\n"
+"    by attribute set (for a table, all packed before the first byte is written, so\n"
+"    the receiver sets the pace), then End-of-RIB for both families. It then stays established,\n"
 "    answering with KEEPALIVEs, for --stay seconds (default: until SIGTERM/SIGINT),\n"
 "    and closes with a Cease NOTIFICATION.\n"
 "    MRT: TABLE_DUMP and TABLE_DUMP_V2 send the first entry of every prefix; BGP4MP\n"
@@ -59,8 +60,9 @@ static const char usage[] =
 "    address) as next hop.\n"
 "\n"
 "OPTIONS\n"
-"    --stats-file FILE  append key=value lines: routes, updates, bytes, established\n"
-"                       and done (wall clock, seconds since the epoch, ns precision)\n"
+"    --stats-file FILE  append key=value lines: routes, updates, bytes, established,\n"
+"                       start (first UPDATE byte written) and done (last byte\n"
+"                       written); wall clock, seconds since the epoch, ns precision\n"
 "    -h, --help         this text\n"
 "\n"
 "EXIT STATUS\n"
@@ -547,6 +549,7 @@ struct sender {
 	size_t			 updates, routes, bytes;
 	double			 last_ka;
 	unsigned		 hold;
+	bool			 prepack;	/* keep everything in bw until sender_send() */
 };
 
 static int
@@ -554,7 +557,7 @@ sender_flush(struct sender *s, bool force)
 {
 	int rc;
 
-	if (s->bw.len < OUTBUF_FLUSH && !force)
+	if ((s->bw.len < OUTBUF_FLUSH || s->prepack) && !force)
 		return 0;
 	if ((rc = write_all(s->fd, s->bw.data, s->bw.len)) != 0)
 		return rc;
@@ -593,6 +596,27 @@ send_prefixes(struct sender *s, const struct bgp_attrs *as, const struct prefix 
 			return rc;
 	}
 	return 0;
+}
+
+/* Write what was packed in advance, OUTBUF_FLUSH bytes at a time, answering the peer. */
+static int
+sender_send(struct sender *s)
+{
+	size_t off = 0;
+	int rc = 0;
+
+	s->prepack = false;
+	while (off < s->bw.len && rc == 0 && !stop) {
+		size_t n = s->bw.len - off < OUTBUF_FLUSH ? s->bw.len - off : OUTBUF_FLUSH;
+
+		if ((rc = write_all(s->fd, s->bw.data + off, n)) != 0)
+			break;
+		off += n;
+		s->bytes += n;
+		rc = drain(s->fd, s->ctx, 0);
+	}
+	bw_reset(&s->bw);
+	return rc;
 }
 
 static int
@@ -708,7 +732,7 @@ main(int argc, char **argv)
 	struct bgp_wire_ctx ctx;
 	struct addr local = { 0 };
 	struct diag d;
-	double t_est, t_done;
+	double t_est, t_start, t_done;
 	int rc, fd;
 	FILE *sf;
 
@@ -769,7 +793,7 @@ main(int argc, char **argv)
 		    strerror(-fd));
 		return 1;
 	}
-	t_est = now_wall();
+	t_est = t_start = now_wall();
 	memset(&s, 0, sizeof(s));
 	s.fd = fd;
 	s.ctx = &ctx;
@@ -795,10 +819,16 @@ main(int argc, char **argv)
 			bgp_attrs_free(&a);
 		}
 	} else {
+		/* A table: every UPDATE is packed before the first byte goes out, so that
+		 * the receiver's speed, not ours, sets the pace from t_start on. */
+		s.prepack = true;
 		for (int f = 0; f < 2; f++)
 			for (size_t i = 0; i < gr[f].n && rc == 0 && !stop; i++)
 				rc = send_prefixes(&s, &gr[f].g[i].attrs, gr[f].g[i].pfx,
 				    gr[f].g[i].n);
+		t_start = now_wall();
+		if (rc == 0)
+			rc = sender_send(&s);
 	}
 	if (rc == 0) {
 		bgp_eor_encode(&s.bw, BGP_AFI_IPV4, BGP_SAFI_UNICAST);
@@ -809,10 +839,10 @@ main(int argc, char **argv)
 	t_done = now_wall();
 	if (rc == 0)
 		fprintf(stderr, "bgp-inject: sent %zu routes in %zu UPDATEs (%zu bytes) in %.3f s\n",
-		    s.routes, s.updates, s.bytes, t_done - t_est);
+		    s.routes, s.updates, s.bytes, t_done - t_start);
 	if (o.stats_file && (sf = fopen(o.stats_file, "a")) != NULL) {
-		fprintf(sf, "routes=%zu\nupdates=%zu\nbytes=%zu\nestablished=%.6f\ndone=%.6f\n",
-		    s.routes, s.updates, s.bytes, t_est, t_done);
+		fprintf(sf, "routes=%zu\nupdates=%zu\nbytes=%zu\nestablished=%.6f\nstart=%.6f\n"
+		    "done=%.6f\n", s.routes, s.updates, s.bytes, t_est, t_start, t_done);
 		fclose(sf);
 	}
 	/* stay established */
