@@ -480,52 +480,77 @@ dec_as4_aggregator(struct attr_dctx *d, struct buf_reader *v)
 	return 0;
 }
 
+/*
+ * The community attributes are lists of fixed-size elements (the table's
+ * length rule made the value a whole number of elen-octet elements): decode
+ * them into a new array of esize-byte elements, get() reading one each.
+ * Sets *n and returns the array; NULL on allocation failure.
+ */
+static void *
+dec_elems(struct buf_reader *v, size_t elen, size_t esize,
+    void (*get)(struct buf_reader *, void *), size_t *n)
+{
+	size_t cnt = br_left(v) / elen;
+	unsigned char *p = xreallocarray(NULL, cnt, esize);
+
+	if (!p)
+		return NULL;
+	for (size_t i = 0; i < cnt; i++)
+		get(v, p + i * esize);
+	*n = cnt;
+	return p;
+}
+
+static void
+get_community(struct buf_reader *v, void *e)
+{
+	br_be32(v, e);
+}
+
+static void
+get_ext_community(struct buf_reader *v, void *e)
+{
+	br_be64(v, e);
+}
+
+static void
+get_large_community(struct buf_reader *v, void *e)
+{
+	struct bgp_large_comm *l = e;
+
+	br_be32(v, &l->global);
+	br_be32(v, &l->local1);
+	br_be32(v, &l->local2);
+}
+
 static int
 dec_communities(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_attrs *a = &d->u->attrs;
-	size_t n = br_left(v) / BGP_COMMUNITY_LEN;
 
-	a->communities = xreallocarray(NULL, n, sizeof(*a->communities));
-	if (!a->communities)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		br_be32(v, &a->communities[i]);
-	a->ncommunities = n;
-	return 0;
+	a->communities = dec_elems(v, BGP_COMMUNITY_LEN, sizeof(*a->communities),
+	    get_community, &a->ncommunities);
+	return a->communities ? 0 : -ENOMEM;
 }
 
 static int
 dec_ext_communities(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_attrs *a = &d->u->attrs;
-	size_t n = br_left(v) / BGP_EXT_COMMUNITY_LEN;
 
-	a->ext_communities = xreallocarray(NULL, n, sizeof(*a->ext_communities));
-	if (!a->ext_communities)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		br_be64(v, &a->ext_communities[i]);
-	a->next_communities = n;
-	return 0;
+	a->ext_communities = dec_elems(v, BGP_EXT_COMMUNITY_LEN, sizeof(*a->ext_communities),
+	    get_ext_community, &a->next_communities);
+	return a->ext_communities ? 0 : -ENOMEM;
 }
 
 static int
 dec_large_communities(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_attrs *a = &d->u->attrs;
-	size_t n = br_left(v) / BGP_LARGE_COMMUNITY_LEN;
 
-	a->large = xreallocarray(NULL, n, sizeof(*a->large));
-	if (!a->large)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		br_be32(v, &a->large[i].global);
-		br_be32(v, &a->large[i].local1);
-		br_be32(v, &a->large[i].local2);
-	}
-	a->nlarge = n;
-	return 0;
+	a->large = dec_elems(v, BGP_LARGE_COMMUNITY_LEN, sizeof(*a->large),
+	    get_large_community, &a->nlarge);
+	return a->large ? 0 : -ENOMEM;
 }
 
 static int

@@ -376,8 +376,13 @@ fsm_connect_active(struct bgp_fsm *fsm, enum bgp_event ev, const struct bgp_fsm_
 	}
 }
 
-static void
-fsm_opensent(struct bgp_fsm *fsm, enum bgp_event ev, const struct bgp_fsm_msg *msg)
+/*
+ * Events that OpenSent, OpenConfirm and Established handle the same way
+ * (RFC 4271 §8.2.2): start ignored, stops, hold expiry, NOTIFICATION and
+ * collision dump. Returns true when ev was one of them.
+ */
+static bool
+fsm_open_common_event(struct bgp_fsm *fsm, enum bgp_event ev, const struct bgp_fsm_msg *msg)
 {
 	switch (ev) {
 	case BGP_EV_MANUAL_START:
@@ -394,6 +399,25 @@ fsm_opensent(struct bgp_fsm *fsm, enum bgp_event ev, const struct bgp_fsm_msg *m
 		fsm_notify(fsm, BGP_FSM_NOTIF_HOLD_EXPIRED, 0, NULL, 0);
 		fsm_idle(fsm, ev, true);
 		break;
+	case BGP_EV_NOTIF_RECV:
+		fsm_idle(fsm, ev, true);
+		break;
+	case BGP_EV_OPEN_COLLISION_DUMP:
+		fsm_notify(fsm, BGP_FSM_NOTIF_CEASE, BGP_FSM_SUB_CEASE_COLLISION, NULL, 0);
+		fsm_idle(fsm, ev, true);
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static void
+fsm_opensent(struct bgp_fsm *fsm, enum bgp_event ev, const struct bgp_fsm_msg *msg)
+{
+	if (fsm_open_common_event(fsm, ev, msg))
+		return;
+	switch (ev) {
 	case BGP_EV_TCP_FAILED:
 		fsm_disconnect(fsm);
 		bgp_timer_set(fsm, BGP_TIMER_HOLD, 0);
@@ -408,15 +432,8 @@ fsm_opensent(struct bgp_fsm *fsm, enum bgp_event ev, const struct bgp_fsm_msg *m
 		fsm_notify_msg(fsm, msg, BGP_FSM_NOTIF_FSM_ERROR, BGP_FSM_SUB_FSM_OPENSENT);
 		fsm_idle(fsm, ev, true);
 		break;
-	case BGP_EV_OPEN_COLLISION_DUMP:
-		fsm_notify(fsm, BGP_FSM_NOTIF_CEASE, BGP_FSM_SUB_CEASE_COLLISION, NULL, 0);
-		fsm_idle(fsm, ev, true);
-		break;
 	case BGP_EV_NOTIF_VERSION_ERR:
 		fsm_idle(fsm, ev, false);
-		break;
-	case BGP_EV_NOTIF_RECV:
-		fsm_idle(fsm, ev, true);
 		break;
 	default:
 		/* RFC 6608: unexpected message or timer in OpenSent. */
@@ -428,38 +445,21 @@ fsm_opensent(struct bgp_fsm *fsm, enum bgp_event ev, const struct bgp_fsm_msg *m
 
 /*
  * Events that OpenConfirm and Established handle the same way (RFC 4271 §8.2.2):
- * start ignored, stops, hold expiry, keepalive timer, TCP failure, NOTIFICATION and
- * collision dump. Returns true when ev was one of them.
+ * those of fsm_open_common_event, the keepalive timer and TCP failure. Returns
+ * true when ev was one of them.
  */
 static bool
 fsm_synced_event(struct bgp_fsm *fsm, enum bgp_event ev, const struct bgp_fsm_msg *msg)
 {
+	if (fsm_open_common_event(fsm, ev, msg))
+		return true;
 	switch (ev) {
-	case BGP_EV_MANUAL_START:
-	case BGP_EV_AUTO_START:
-		break;
-	case BGP_EV_MANUAL_STOP:
-		fsm_manual_stop(fsm, msg, true);
-		break;
-	case BGP_EV_ADMIN_RESET:
-		fsm_notify_msg(fsm, msg, BGP_FSM_NOTIF_CEASE, BGP_FSM_SUB_CEASE_ADMIN_SHUTDOWN);
-		fsm_idle(fsm, ev, false);
-		break;
-	case BGP_EV_HOLD_EXPIRES:
-		fsm_notify(fsm, BGP_FSM_NOTIF_HOLD_EXPIRED, 0, NULL, 0);
-		fsm_idle(fsm, ev, true);
-		break;
 	case BGP_EV_KEEPALIVE_EXPIRES:
 		if (fsm->ops->send_keepalive)
 			fsm->ops->send_keepalive(fsm->ctx);
 		bgp_timer_set(fsm, BGP_TIMER_KEEPALIVE, fsm->keepalive);
 		break;
 	case BGP_EV_TCP_FAILED:
-	case BGP_EV_NOTIF_RECV:
-		fsm_idle(fsm, ev, true);
-		break;
-	case BGP_EV_OPEN_COLLISION_DUMP:
-		fsm_notify(fsm, BGP_FSM_NOTIF_CEASE, BGP_FSM_SUB_CEASE_COLLISION, NULL, 0);
 		fsm_idle(fsm, ev, true);
 		break;
 	default:
