@@ -22,6 +22,7 @@
 #include "lib/store.h"
 #include "lib/trie.h"
 #include "tests/unit/lib/test_store_harness.h"
+#include "tests/helpers/xorshift.h"
 
 static double
 now(void)
@@ -37,10 +38,7 @@ static uint64_t rng = 0x853c49e6748fea9bULL;
 static uint64_t
 rnd(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 2685821657736338717ULL;
+	return xorshift64s(&rng);
 }
 
 /* Anchor: n one-key durable writes starting at key number from. Returns seconds. */

@@ -13,24 +13,7 @@
 #include <cmocka.h>
 
 #include "bgp/adjin.h"
-
-static struct prefix
-P(const char *s)
-{
-	struct prefix p;
-
-	assert_int_equal(prefix_parse(s, &p, PREFIX_PARSE_STRICT), 0);
-	return p;
-}
-
-static struct addr
-A(const char *s)
-{
-	struct addr a;
-
-	assert_int_equal(addr_parse(s, &a), 0);
-	return a;
-}
+#include "tests/helpers/unit_addr.h"
 
 static int
 count_cb(const struct prefix *p, const struct bgp_route *r, void *arg)

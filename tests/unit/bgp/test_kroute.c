@@ -18,6 +18,7 @@
 
 #include "bgp/kroute.h"
 #include "bgp/ksync.h"
+#include "tests/helpers/unit_addr.h"
 
 #define TABLE	100
 #define PROTO	KROUTE_PROTO_DEFAULT
@@ -59,15 +60,6 @@ expect_routes(const char *family, const char *want)
 	if (strcmp(got, want) != 0)
 		fail_msg("kernel %s routes:\n%s\nwanted:\n%s", family, got, want);
 	free(got);
-}
-
-static struct prefix
-P(const char *s)
-{
-	struct prefix p;
-
-	assert_int_equal(prefix_parse(s, &p, PREFIX_PARSE_STRICT), 0);
-	return p;
 }
 
 static struct kroute_nexthop

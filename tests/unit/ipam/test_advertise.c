@@ -19,16 +19,14 @@
 
 #include "ipam/ipam.h"
 #include "lib/trie.h"
+#include "tests/helpers/xorshift.h"
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
 
 static uint64_t
 rnd(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
+	return xorshift64s(&rng_state);
 }
 
 static struct prefix

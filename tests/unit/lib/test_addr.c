@@ -11,24 +11,7 @@
 #include <cmocka.h>
 
 #include "lib/addr.h"
-
-static struct prefix
-P(const char *s)
-{
-	struct prefix p;
-
-	assert_int_equal(prefix_parse(s, &p, PREFIX_PARSE_STRICT), 0);
-	return p;
-}
-
-static struct addr
-A(const char *s)
-{
-	struct addr a;
-
-	assert_int_equal(addr_parse(s, &a), 0);
-	return a;
-}
+#include "tests/helpers/unit_addr.h"
 
 static void
 test_parse_format_roundtrip(void **state)

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "lib/trie.h"
+#include "tests/helpers/xorshift.h"
 
 #define N_ENTRIES	100000
 #define N_LOOKUPS	100000
@@ -25,11 +26,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 static uint64_t
 rnd(void)
 {
-	/* xorshift64*: deterministic so a failure reproduces */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
+	return xorshift64s(&rng_state);
 }
 
 /* Parsed prefix in a small ring of static slots, so tests can pass &-free literals. */
