@@ -5,6 +5,7 @@
  * time), status line and body parsed; the body must be JSON.
  */
 #include "lib/ctl.h"
+#include "lib/file.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -33,23 +34,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 int
@@ -84,9 +68,9 @@ ctl_call(const char *sock, const char *method, const char *path, json_object *bo
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = write_all(fd, hdr, (size_t)n);
+	rc = file_write_all(fd, hdr, (size_t)n);
 	if (!rc && blen)
-		rc = write_all(fd, btxt, blen);
+		rc = file_write_all(fd, btxt, blen);
 	if (rc) {
 		diag_failv(d, rc, "write to %s: %s", sock, strerror(-rc));
 		goto out;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Whole-file reads with a cap (see file.h). */
+/* Whole-file reads with a cap, whole-buffer writes (see file.h). */
 #include "lib/file.h"
 
 #include <errno.h>
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int
 file_read_stream(FILE *f, size_t max, char **out, size_t *len, struct diag *d)
@@ -85,4 +86,23 @@ file_read_all(const char *path, size_t max, char **out, size_t *len, struct diag
 	rc = file_read_stream(f, max, out, len, d);
 	fclose(f);
 	return rc;
+}
+
+int
+file_write_all(int fd, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, b, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }

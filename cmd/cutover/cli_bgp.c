@@ -256,6 +256,31 @@ cmd_peers(int argc, char **argv, bool json)
 	return CLI_OK;
 }
 
+/*
+ * GET path for a listing. With json the reply is printed as it came (the caller
+ * is done); otherwise *o is the reply for the caller to print and put.
+ */
+static int
+get_listing(const char *path, bool json, json_object **o)
+{
+	int rc = call("GET", path, NULL, o);
+
+	if (rc || !json)
+		return rc;
+	print_json(*o);
+	json_object_put(*o);
+	*o = NULL;
+	return CLI_OK;
+}
+
+/* " (s)" for each string of array c (communities); nothing for NULL. */
+static void
+print_paren_list(json_object *c)
+{
+	for (size_t k = 0; c && k < json_object_array_length(c); k++)
+		printf(" (%s)", json_object_get_string(json_object_array_get_idx(c, k)));
+}
+
 static int
 cmd_routes(const char *peer, bool json)
 {
@@ -264,14 +289,8 @@ cmd_routes(const char *peer, bool json)
 	int rc;
 
 	snprintf(path, sizeof(path), "/v1/bgp/routes%s%s", peer ? "?peer=" : "", peer ? peer : "");
-	rc = call("GET", path, NULL, &o);
-	if (rc)
+	if ((rc = get_listing(path, json, &o)) || json)
 		return rc;
-	if (json) {
-		print_json(o);
-		json_object_put(o);
-		return CLI_OK;
-	}
 	arr = jget(o, "routes");
 	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
 		json_object *r = json_object_array_get_idx(arr, i), *c = jget(r, "communities");
@@ -288,15 +307,13 @@ cmd_routes(const char *peer, bool json)
 			printf("    BGP.local_pref: %lld\n", (long long)jget_int(r, "local_pref", 0));
 		if (c && json_object_array_length(c)) {
 			printf("    BGP.community:");
-			for (size_t k = 0; k < json_object_array_length(c); k++)
-				printf(" (%s)", json_object_get_string(json_object_array_get_idx(c, k)));
+			print_paren_list(c);
 			printf("\n");
 		}
 		c = jget(r, "large_communities");
 		if (c && json_object_array_length(c)) {
 			printf("    BGP.large_community:");
-			for (size_t k = 0; k < json_object_array_length(c); k++)
-				printf(" (%s)", json_object_get_string(json_object_array_get_idx(c, k)));
+			print_paren_list(c);
 			printf("\n");
 		}
 	}
@@ -310,15 +327,10 @@ static int
 cmd_originated(bool json)
 {
 	json_object *o = NULL, *arr;
-	int rc = call("GET", "/v1/bgp/originated", NULL, &o);
+	int rc = get_listing("/v1/bgp/originated", json, &o);
 
-	if (rc)
+	if (rc || json)
 		return rc;
-	if (json) {
-		print_json(o);
-		json_object_put(o);
-		return CLI_OK;
-	}
 	arr = jget(o, "originated");
 	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
 		json_object *r = json_object_array_get_idx(arr, i), *c = jget(r, "communities");
@@ -326,8 +338,7 @@ cmd_originated(bool json)
 		printf("%-24s %s%s", jget_str(r, "prefix", "?"),
 		    jget_int(r, "config", 0) ? "config" : "",
 		    jget_int(r, "dynamic", 0) ? (jget_int(r, "config", 0) ? ",dynamic" : "dynamic") : "");
-		for (size_t k = 0; c && k < json_object_array_length(c); k++)
-			printf(" (%s)", json_object_get_string(json_object_array_get_idx(c, k)));
+		print_paren_list(c);
 		printf("\n");
 	}
 	json_object_put(o);

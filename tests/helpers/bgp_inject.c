@@ -31,6 +31,7 @@
 #include "bgp/msg.h"
 #include "bgp/rib.h"
 #include "lib/buf.h"
+#include "lib/file.h"
 #include "tests/helpers/mrt_routes.h"
 
 #define OUTBUF_FLUSH	(256 * 1024)
@@ -233,23 +234,6 @@ generate(struct load *l)
 /* ---- socket I/O ---- */
 
 static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
 read_all(int fd, uint8_t *p, size_t n)
 {
 	while (n > 0) {
@@ -305,7 +289,7 @@ send_simple(int fd, void (*enc)(struct buf_writer *))
 
 	bw_init(&bw, b, sizeof(b));
 	enc(&bw);
-	return bw_error(&bw) ? -EIO : write_all(fd, bw.data, bw.len);
+	return bw_error(&bw) ? -EIO : file_write_all(fd, bw.data, bw.len);
 }
 
 /* Drain what the peer sent (KEEPALIVEs, its own UPDATEs); fail on NOTIFICATION. */
@@ -402,7 +386,7 @@ session_open(const struct opts *o, struct bgp_wire_ctx *ctx, struct addr *local)
 	mine.caps.route_refresh = true;
 	bw_init(&bw, b, sizeof(b));
 	bgp_open_encode(&bw, &mine);
-	if (bw_error(&bw) || write_all(fd, bw.data, bw.len) != 0)
+	if (bw_error(&bw) || file_write_all(fd, bw.data, bw.len) != 0)
 		goto fail;
 	memset(ctx, 0, sizeof(*ctx));
 	if ((rc = read_msg(fd, ctx, &m)) != 0 || m.type != BGP_MSG_OPEN) {
@@ -559,7 +543,7 @@ sender_flush(struct sender *s, bool force)
 
 	if ((s->bw.len < OUTBUF_FLUSH || s->prepack) && !force)
 		return 0;
-	if ((rc = write_all(s->fd, s->bw.data, s->bw.len)) != 0)
+	if ((rc = file_write_all(s->fd, s->bw.data, s->bw.len)) != 0)
 		return rc;
 	s->bytes += s->bw.len;
 	bw_reset(&s->bw);
@@ -609,7 +593,7 @@ sender_send(struct sender *s)
 	while (off < s->bw.len && rc == 0 && !stop) {
 		size_t n = s->bw.len - off < OUTBUF_FLUSH ? s->bw.len - off : OUTBUF_FLUSH;
 
-		if ((rc = write_all(s->fd, s->bw.data + off, n)) != 0)
+		if ((rc = file_write_all(s->fd, s->bw.data + off, n)) != 0)
 			break;
 		off += n;
 		s->bytes += n;
@@ -857,7 +841,7 @@ main(int argc, char **argv)
 		bw_reset(&s.bw);
 		bgp_notification_encode_shutdown(&s.bw, BGP_ERR_CEASE_ADMIN_SHUTDOWN,
 		    "bgp-inject done");
-		(void)write_all(fd, s.bw.data, s.bw.len);
+		(void)file_write_all(fd, s.bw.data, s.bw.len);
 		rc = 0;
 	} else {
 		fprintf(stderr, "bgp-inject: session ended: %s\n", strerror(-rc));
