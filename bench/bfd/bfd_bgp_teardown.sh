@@ -16,6 +16,7 @@ BIN=$top/build/bin
 N=${BFD_BENCH_BGP_N:-20}
 DETECT_MS=300
 . "$top/tests/lab/lab.sh"
+. "$top/bench/bfd/lib.sh"
 lab_init bfdbgp
 
 lab_up_router
@@ -27,26 +28,16 @@ protocol bfd bfd1 {
 }
 BIRD
 proto=$(lab_bird_peer n1 65001 "hold time 9; bfd on; debug { states, events };")
-cat > "$LAB_DIR/cutoverd.yaml" <<EOF2
-log-level: warn
-control-socket: $LAB_DIR/n1.sock
-metrics: off
-bgp:
-  router-id: 10.255.1.2
-  local-as: 65001
+conf=$(lab_cutoverd_conf n1 65001 "log-level: warn
+metrics: off" <<EOF2
   peers:
-    - name: up4
-      address: 10.255.1.1
-      remote-as: 65000
-      hold-time: 9
-      connect-retry: 1
-      families: [ipv4]
+$(lab_cutoverd_peer n1 up4 4)
       bfd: { min-tx-ms: 100, min-rx-ms: 100, multiplier: 3, interface: up0 }
 EOF2
+)
 export CUTOVER_SOCKET=$LAB_DIR/n1.sock
-ip netns exec "$(lab_ns n1)" "$BIN/cutoverd" --config "$LAB_DIR/cutoverd.yaml" \
-	> "$LAB_DIR/cutoverd.log" 2>&1 &
-cd_pid=$!
+lab_cutoverd n1 "$conf"
+cd_pid=$LAB_CUTOVERD_PID
 bird_pid=$(lab_bird_pid up)
 
 bfd_field() {
@@ -60,17 +51,9 @@ ours_up() {
 		lab_bgp_established up "$proto"
 }
 bird_bfd_downs() { grep -ac "$proto: BFD session down" "$LAB_DIR/up.log" || true; }
-ge() { [ "$("$1")" -ge "$2" ]; }
-us_now() { local t=$EPOCHREALTIME; echo "${t/./}"; }
 settle() {
 	lab_wait 60 ours_up || { echo "bfd_bgp_teardown: session did not come back" >&2; exit 1; }
 	sleep 0.5
-}
-bird_last_down_us() {
-	local stamp
-	stamp=$(grep -a "$proto: BFD session down" "$LAB_DIR/up.log" | tail -n 1 |
-		awk '{print $1" "$2}')
-	echo $(( $(date -d "${stamp%.*}" +%s) * 1000000 + 10#${stamp#*.} ))
 }
 
 ours=() anchor=()
@@ -94,18 +77,12 @@ for ((i = 0; i < N; i++)); do
 	kill -STOP "$cd_pid"
 	lab_wait 5 ge bird_bfd_downs $((b + 1)) || { kill -CONT "$cd_pid"; echo "BIRD did not detect" >&2; exit 1; }
 	kill -CONT "$cd_pid"
-	anchor+=($(( $(bird_last_down_us) - t0 )))
+	anchor+=($(( $(bird_last_log_us "$proto: BFD session down") - t0 )))
 	settle
 done
 
-stats() {
-	printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {
-		p50 = v[int((NR * 50 + 99) / 100)]; p99 = v[int((NR * 99 + 99) / 100)];
-		printf "%.1f %.1f %.1f %.1f\n", v[1]/1000, p50/1000, p99/1000, v[NR]/1000 }'
-}
 read -r o_min o_p50 o_p99 o_max <<< "$(stats "${ours[@]}")"
 read -r a_min a_p50 a_p99 a_max <<< "$(stats "${anchor[@]}")"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "BGP session teardown after a frozen peer, BFD 100 ms x 3 (detection $DETECT_MS ms), hold time 9 s, $(date -u +%F)"
 printf '%-40s %4s %8s %8s %8s %8s %9s %9s\n' series n min_ms p50_ms p99_ms max_ms \
 	p50/anchor p99/anchor

@@ -19,6 +19,7 @@ DETECT_MS=300
 TARGET_MS=$((DETECT_MS + 50))
 [ -x "$probe" ] || { echo "bfd_detect: build $probe first (make)" >&2; exit 1; }
 . "$top/tests/lab/lab.sh"
+. "$top/bench/bfd/lib.sh"
 lab_init bfdbench
 [ -z "${BFD_BENCH_DEBUG:-}" ] || LAB_KEEP_DIR=1
 
@@ -41,10 +42,9 @@ probe_pid=$!
 
 ups() { grep -c '"to":"Up"' "$out" || true; }
 downs() { grep -c '"from":"Up","to":"Down"' "$out" || true; }
-bird_downs() { grep -ac 'Session to 10.255.1.2 changed state from Up to Down' "$LAB_DIR/up.log" || true; }
-ge() { [ "$("$1")" -ge "$2" ]; }
+bird_down_line='Session to 10.255.1.2 changed state from Up to Down'
+bird_downs() { grep -ac "$bird_down_line" "$LAB_DIR/up.log" || true; }
 bird_up() { lab_birdc up show bfd sessions | grep -F '10.255.1.2 ' | grep -q ' Up '; }
-us_now() { local t=$EPOCHREALTIME; echo "${t/./}"; }
 # both sides Up and settled (poll sequences done, fast intervals in force)
 settle() {
 	lab_wait 15 ge ups "$1" || { echo "bfd_detect: session did not come back Up" >&2; exit 1; }
@@ -53,13 +53,6 @@ settle() {
 }
 last_down_us() {
 	grep '"from":"Up","to":"Down"' "$out" | tail -n 1 | sed 's/.*"t_us":\([0-9]*\).*/\1/'
-}
-bird_last_down_us() {
-	local stamp
-	stamp=$(grep -a 'Session to 10.255.1.2 changed state from Up to Down' "$LAB_DIR/up.log" |
-		tail -n 1 | awk '{print $1" "$2}')
-	# "YYYY-MM-DD HH:MM:SS.ffffff" (local time of the BIRD process = ours)
-	echo $(( $(date -d "${stamp%.*}" +%s) * 1000000 + 10#${stamp#*.} ))
 }
 
 ours_stop=() ours_link=() anchor=()
@@ -92,21 +85,14 @@ for ((i = 0; i < N; i++)); do
 	kill -STOP "$probe_pid"
 	lab_wait 5 ge bird_downs $((b + 1)) || { kill -CONT "$probe_pid"; echo "BIRD did not detect" >&2; exit 1; }
 	kill -CONT "$probe_pid"
-	anchor+=($(( $(bird_last_down_us) - t0 )))
+	anchor+=($(( $(bird_last_log_us "$bird_down_line") - t0 )))
 	# after SIGCONT the probe reads BIRD's Down and goes down once; wait for Up again
 	settle $((u + 1))
 done
 
-# stats NAME VALUES...: "min p50 p99 max" in ms (nearest-rank percentiles)
-stats() {
-	printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {
-		p50 = v[int((NR * 50 + 99) / 100)]; p99 = v[int((NR * 99 + 99) / 100)];
-		printf "%.1f %.1f %.1f %.1f\n", v[1]/1000, p50/1000, p99/1000, v[NR]/1000 }'
-}
 read -r s_min s_p50 s_p99 s_max <<< "$(stats "${ours_stop[@]}")"
 read -r l_min l_p50 l_p99 l_max <<< "$(stats "${ours_link[@]}")"
 read -r a_min a_p50 a_p99 a_max <<< "$(stats "${anchor[@]}")"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 ok() { awk -v a="$1" -v t="$TARGET_MS" 'BEGIN { print (a <= t) ? "PASS" : "FAIL" }'; }
 
 echo "BFD detection time, 100 ms x 3 (configured detection time $DETECT_MS ms), $(date -u +%F)"

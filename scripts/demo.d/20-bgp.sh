@@ -8,37 +8,22 @@ step "4. cutoverd on node2: BGP with the upstream router (4-octet AS 4200000002)
 lab_add_node node2 2
 bgp_p4=$(lab_bird_peer node2 4200000002 "hold time 9;")
 bgp_p6=$(lab_bird_peer6 node2 4200000002 "hold time 9;")
-cat > "$LAB_DIR/cutoverd-node2.yaml" <<EOF
-log-level: info
-control-socket: $LAB_DIR/node2.sock
-metrics: 127.0.0.1:9963
-bgp:
-  router-id: 10.255.2.2
-  local-as: 4200000002
+demo_conf=$(lab_cutoverd_conf node2 4200000002 "log-level: info
+metrics: 127.0.0.1:9963" <<EOF
   peers:
-    - name: up4
-      address: 10.255.2.1
-      remote-as: 65000
-      hold-time: 9
-      connect-retry: 1
-      families: [ipv4, ipv6]
-    - name: up6
-      address: fd00:255:2::1
-      remote-as: 65000
-      hold-time: 9
-      connect-retry: 1
-      families: [ipv6]
+$(lab_cutoverd_peer node2 up4 4 9 "ipv4, ipv6")
+$(lab_cutoverd_peer node2 up6 6)
   originate:
     - 10.244.2.0/24
     - prefix: 10.20.0.15/32
       communities: ["65000:15"]
     - fd00:244:2::/64
 EOF
-show cat "$LAB_DIR/cutoverd-node2.yaml"
-show "$BIN/cutoverd" --check-config "$LAB_DIR/cutoverd-node2.yaml"
-ip netns exec "$(lab_ns node2)" "$BIN/cutoverd" --config "$LAB_DIR/cutoverd-node2.yaml" \
-	> "$LAB_DIR/cutoverd-node2.log" 2>&1 &
-demo_cutoverd=$!
+)
+show cat "$demo_conf"
+show "$BIN/cutoverd" --check-config "$demo_conf"
+lab_cutoverd node2 "$demo_conf" || { echo "cutoverd on node2 did not start" >&2; exit 1; }
+demo_cutoverd=$LAB_CUTOVERD_PID
 export CUTOVER_SOCKET=$LAB_DIR/node2.sock
 lab_wait 30 lab_bgp_established up "$bgp_p4" ||
 	{ tail "$LAB_DIR/cutoverd-node2.log"; echo "BGP to cutoverd did not come up" >&2; exit 1; }

@@ -47,43 +47,29 @@ fi
 grep -q 'bad.yaml:9:.*bgp.peers\[0\].bfd.multiplier\|bad.yaml:9:.*bfd.multiplier' "$LAB_DIR/bad.out" ||
 	fail "bad bfd config: error does not name the key and line: $(cat "$LAB_DIR/bad.out")"
 
-cat > "$LAB_DIR/cutoverd.yaml" <<EOF2
-log-level: info
-control-socket: $LAB_DIR/n1.sock
-metrics: 127.0.0.1:9963
-bgp:
-  router-id: 10.255.1.2
-  local-as: 65001
+conf=$(lab_cutoverd_conf n1 65001 "log-level: info
+metrics: 127.0.0.1:9963" <<EOF2
   filters:
     - name: all
       rules:
         - action: permit
   peers:
-    - name: up4
-      address: 10.255.1.1
-      remote-as: 65000
+$(lab_cutoverd_peer n1 up4 4)
       import: all
-      hold-time: 9
-      connect-retry: 1
-      families: [ipv4]
       bfd:
         min-tx-ms: 100
         min-rx-ms: 100
         multiplier: 3
         interface: up0
-    - name: up6
-      address: fd00:255:1::1
-      remote-as: 65000
-      hold-time: 9
-      connect-retry: 1
-      families: [ipv6]
+$(lab_cutoverd_peer n1 up6 6)
       bfd: { min-tx-ms: 100, min-rx-ms: 100, multiplier: 3, interface: up0 }
   originate:
     - 10.20.0.15/32
 EOF2
-"$BIN/cutoverd" --check-config "$LAB_DIR/cutoverd.yaml"
+)
+"$BIN/cutoverd" --check-config "$conf"
 export CUTOVER_SOCKET=$LAB_DIR/n1.sock
-bgp_start_cutoverd n1 "$LAB_DIR/cutoverd.yaml"
+bgp_start_cutoverd n1 "$conf"
 
 bfd_json() { "$BIN/cutover" bgp bfd --json; }
 # bfd_field_of NAME KEY: a top-level field of BFD session NAME; bfd_field KEY: of up4

@@ -25,31 +25,22 @@ protocol bfd bfd1 {
 BIRD
 p4=$(lab_bird_peer n1 65001 "hold time 9; bfd graceful; graceful restart on; debug { states, events };")
 
-cat > "$LAB_DIR/cutoverd.yaml" <<EOF2
-log-level: info
-control-socket: $LAB_DIR/n1.sock
-metrics: off
-bgp:
-  router-id: 10.255.1.2
-  local-as: 65001
+conf=$(lab_cutoverd_conf n1 65001 "log-level: info
+metrics: off" <<EOF2
   filters:
     - name: all
       rules:
         - action: permit
   peers:
-    - name: up4
-      address: 10.255.1.1
-      remote-as: 65000
+$(lab_cutoverd_peer n1 up4 4)
       import: all
-      hold-time: 9
-      connect-retry: 1
-      families: [ipv4]
       graceful-restart: { enabled: true, restart-time: 60 }
       bfd: { interface: up0 }     # 300 ms x 3
   originate:
     - 10.20.0.15/32
 EOF2
-"$BIN/cutoverd" --check-config "$LAB_DIR/cutoverd.yaml"
+)
+"$BIN/cutoverd" --check-config "$conf"
 export CUTOVER_SOCKET=$LAB_DIR/n1.sock
 
 bfd_up() {
@@ -61,7 +52,7 @@ sys.exit(0 if s and s[0]["state"] == "Up" else 1)'
 up_route() { ip -n "$(lab_ns up)" route show 10.20.0.15 | grep -q 'via 10.255.1.2'; }
 
 step "cutoverd up with BGP (graceful restart) and BFD"
-bgp_start_cutoverd n1 "$LAB_DIR/cutoverd.yaml"
+bgp_start_cutoverd n1 "$conf"
 lab_wait 30 lab_bgp_established up "$p4" || fail "BGP not established"
 lab_wait 10 bfd_up || fail "BFD not Up"
 lab_wait 10 up_route || fail "10.20.0.15/32 not in the router's kernel table"
@@ -92,7 +83,7 @@ lab_wait 5 grep -aq 'CTL received from 10.255.1.2 \[AdminDown\]' "$LAB_DIR/up.lo
 	fail "BIRD did not receive AdminDown"
 lab_wait 5 grep -aq "$p4: Neighbor graceful restart detected" "$LAB_DIR/up.log" ||
 	fail "BIRD did not enter graceful restart"
-bgp_start_cutoverd n1 "$LAB_DIR/cutoverd.yaml"
+bgp_start_cutoverd n1 "$conf"
 lab_wait 30 lab_bgp_established up "$p4" || fail "BGP not re-established"
 lab_wait 10 bfd_up || fail "BFD not Up again"
 sleep 1

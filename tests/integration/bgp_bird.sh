@@ -21,34 +21,20 @@ BIRD
 p4=$(lab_bird_peer n1 4200000001 "hold time 3; keepalive time 1;")
 p6=$(lab_bird_peer6 n1 4200000001 "hold time 3; keepalive time 1;")
 
-cat > "$LAB_DIR/cutoverd.yaml" <<EOF2
-log-level: debug
-control-socket: $LAB_DIR/n1.sock
-metrics: 127.0.0.1:9963
-bgp:
-  router-id: 10.255.1.2
-  local-as: 4200000001
+conf=$(lab_cutoverd_conf n1 4200000001 "log-level: debug
+metrics: 127.0.0.1:9963" <<EOF2
   peers:
-    - name: up4
-      address: 10.255.1.1
-      remote-as: 65000
-      hold-time: 3
-      connect-retry: 1
-      families: [ipv4, ipv6]
-    - name: up6
-      address: fd00:255:1::1
-      remote-as: 65000
-      hold-time: 3
-      connect-retry: 1
-      families: [ipv6]
+$(lab_cutoverd_peer n1 up4 4 3 "ipv4, ipv6")
+$(lab_cutoverd_peer n1 up6 6 3)
   originate:
     - 10.20.0.15/32
     - prefix: fd00:99::/64
       communities: ["65000:15"]
 EOF2
-"$BIN/cutoverd" --check-config "$LAB_DIR/cutoverd.yaml"
+)
+"$BIN/cutoverd" --check-config "$conf"
 export CUTOVER_SOCKET=$LAB_DIR/n1.sock
-bgp_start_cutoverd n1 "$LAB_DIR/cutoverd.yaml"
+bgp_start_cutoverd n1 "$conf"
 
 step "sessions come up (IPv4 and IPv6)"
 lab_wait 20 lab_bgp_established up "$p4" || fail "IPv4 session not established"
@@ -123,7 +109,7 @@ bgp_stop_cutoverd
 lab_wait 10 not lab_bgp_established up "$p4" || fail "BIRD still Established"
 lab_birdc up show protocols all "$p4" | grep -qi "cutoverd shutting down" ||
 	{ lab_birdc up show protocols all "$p4"; fail "BIRD did not get the shutdown message"; }
-bgp_start_cutoverd n1 "$LAB_DIR/cutoverd.yaml"
+bgp_start_cutoverd n1 "$conf"
 lab_wait 30 lab_bgp_established up "$p4" || fail "no re-establishment after cutoverd restart"
 lab_wait 10 bird_route_has "10.20.0.15/32" "BGP.next_hop: 10.255.1.2" ||
 	fail "routes not re-announced after cutoverd restart"

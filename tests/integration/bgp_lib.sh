@@ -11,13 +11,14 @@ fail() {
 }
 not() { ! "$@"; }
 
-# bgp_start_cutoverd NODE CONFIG: run cutoverd in NODE's namespace (log in $LAB_DIR).
+# bgp_start_cutoverd NODE CONFIG: run cutoverd in NODE's namespace (lab_cutoverd: log
+# in $LAB_DIR, socket $LAB_DIR/NODE.sock, which CUTOVER_SOCKET must name) until it answers.
 bgp_start_cutoverd() {
-	local node=$1 conf=$2
-	BGP_LOG=$LAB_DIR/cutoverd-$node.log
-	ip netns exec "$(lab_ns "$node")" "$BIN/cutoverd" --config "$conf" >> "$BGP_LOG" 2>&1 &
-	BGP_PID=$!
-	lab_wait 10 test -S "$CUTOVER_SOCKET" || fail "cutoverd did not create its socket"
+	local rc=0
+	lab_cutoverd "$1" "$2" || rc=$?
+	BGP_LOG=$LAB_CUTOVERD_LOG
+	BGP_PID=$LAB_CUTOVERD_PID
+	[ "$rc" -eq 0 ] || fail "cutoverd did not create its socket"
 	lab_wait 10 "$BIN/cutover" bgp peers --json || fail "cutoverd does not answer"
 }
 

@@ -16,20 +16,11 @@ lab_init bgpbad
 lab_up_router
 lab_add_node n1 1
 p4=$(lab_bird_peer n1 65010 "hold time 3; keepalive time 1;")
-cat > "$LAB_DIR/cutoverd.yaml" <<EOF2
-control-socket: $LAB_DIR/n1.sock
-metrics: off
-log-level: debug
-bgp:
-  router-id: 10.255.1.2
-  local-as: 65010
+conf=$(lab_cutoverd_conf n1 65010 "metrics: off
+log-level: debug" <<EOF2
   listen-port: 0
   peers:
-    - name: up
-      address: 10.255.1.1
-      remote-as: 65000
-      hold-time: 3
-      connect-retry: 1
+$(lab_cutoverd_peer n1 up 4 3 -)
     - name: raw
       address: 10.255.1.1
       port: 1790
@@ -41,8 +32,9 @@ bgp:
   originate:
     - 10.20.0.15/32
 EOF2
+)
 export CUTOVER_SOCKET=$LAB_DIR/n1.sock
-bgp_start_cutoverd n1 "$LAB_DIR/cutoverd.yaml"
+bgp_start_cutoverd n1 "$conf"
 lab_wait 20 peer_state up Established || fail "BIRD session not established"
 
 step "raw peer cases"

@@ -15,18 +15,9 @@ lab_up_router
 lab_add_node n1 1
 p4=$(lab_bird_peer n1 65010 'hold time 3; keepalive time 1; password "s3cret"; ttl security on;')
 conf() {
-	cat > "$LAB_DIR/cutoverd.yaml" <<EOF2
-control-socket: $LAB_DIR/n1.sock
-metrics: off
-bgp:
-  router-id: 10.255.1.2
-  local-as: 65010
+	lab_cutoverd_conf n1 65010 "metrics: off" > /dev/null <<EOF2
   peers:
-    - name: up
-      address: 10.255.1.1
-      remote-as: 65000
-      hold-time: 3
-      connect-retry: 1
+$(lab_cutoverd_peer n1 up 4 3 -)
       md5-password: "$1"
       ttl-security: true
       passive: true
@@ -36,14 +27,14 @@ export CUTOVER_SOCKET=$LAB_DIR/n1.sock
 
 step "matching password and GTSM: Established"
 conf s3cret
-bgp_start_cutoverd n1 "$LAB_DIR/cutoverd.yaml"
+bgp_start_cutoverd n1 "$LAB_DIR/cutoverd-n1.yaml"
 lab_wait 20 peer_state up Established || fail "MD5 session did not come up"
 lab_wait 10 lab_bgp_established up "$p4" || fail "BIRD side not Established"
 bgp_stop_cutoverd
 
 step "wrong password: stays down"
 conf wrong-password
-bgp_start_cutoverd n1 "$LAB_DIR/cutoverd.yaml"
+bgp_start_cutoverd n1 "$LAB_DIR/cutoverd-n1.yaml"
 if lab_wait 6 peer_state up Established; then
 	fail "session came up with a wrong MD5 password"
 fi

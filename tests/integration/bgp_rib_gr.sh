@@ -26,22 +26,13 @@ BIRD
 proto=$(lab_bird_peer n1 65001 "graceful restart on; graceful restart time 60; debug { states, events };")
 N1=$(lab_ns n1)
 
-cat > "$LAB_DIR/cutoverd.yaml" <<EOF
-control-socket: $LAB_DIR/n1.sock
-bgp:
-  router-id: 10.255.1.2
-  local-as: 65001
+conf=$(lab_cutoverd_conf n1 65001 <<EOF
   filters:
     - name: all
       rules:
         - action: permit
   peers:
-    - name: up
-      address: 10.255.1.1
-      remote-as: 65000
-      hold-time: 9
-      connect-retry: 1
-      families: [ipv4]
+$(lab_cutoverd_peer n1 up 4)
       import: all
       graceful-restart:
         enabled: true
@@ -49,7 +40,8 @@ bgp:
   originate:
     - 10.244.1.0/24
 EOF
-"$BIN/cutoverd" --check-config "$LAB_DIR/cutoverd.yaml"
+)
+"$BIN/cutoverd" --check-config "$conf"
 export CUTOVER_SOCKET=$LAB_DIR/n1.sock
 
 rib() { curl -sf --unix-socket "$CUTOVER_SOCKET" "http://cutoverd/v1/bgp/rib$1"; }
@@ -57,10 +49,11 @@ rib_is() { rib "" | jq -e "$1" >/dev/null 2>&1; }
 kroute() { ip -n "$N1" route show "$1" proto 200 | grep -q "via 10.255.1.1"; }
 bird_has_pod() { lab_birdc up show route 10.244.1.0/24 protocol "$proto" | grep -q 10.244.1.0/24; }
 start() {
-	BGP_LOG=$LAB_DIR/cutoverd.log
-	ip netns exec "$N1" "$BIN/cutoverd" --config "$LAB_DIR/cutoverd.yaml" >> "$BGP_LOG" 2>&1 &
-	BGP_PID=$!
-	lab_wait 10 test -S "$CUTOVER_SOCKET" || fail "cutoverd did not create its socket"
+	local rc=0
+	lab_cutoverd n1 "$conf" || rc=$?
+	BGP_LOG=$LAB_CUTOVERD_LOG
+	BGP_PID=$LAB_CUTOVERD_PID
+	[ "$rc" -eq 0 ] || fail "cutoverd did not create its socket"
 }
 converged() {
 	lab_wait 30 lab_bgp_established up "$proto" || fail "session not established"

@@ -22,11 +22,7 @@ proto=$(lab_bird_peer n1 65001 "hold time 30;")
 # the injector gets its own address on up's side of the link (BIRD has 10.255.1.1)
 lab_exec up ip addr add 10.255.1.3/24 dev n1
 TABLE=110
-cat > "$LAB_DIR/cutoverd.yaml" <<EOF
-control-socket: $LAB_DIR/n1.sock
-bgp:
-  router-id: 10.255.1.2
-  local-as: 65001
+conf=$(lab_cutoverd_conf n1 65001 <<EOF
   listen-address: 10.255.1.2
   rib:
     kernel-table: $TABLE
@@ -52,9 +48,10 @@ bgp:
       passive: true
       import: all
 EOF
-"$BIN/cutoverd" --check-config "$LAB_DIR/cutoverd.yaml"
+)
+"$BIN/cutoverd" --check-config "$conf"
 export CUTOVER_SOCKET=$LAB_DIR/n1.sock
-bgp_start_cutoverd n1 "$LAB_DIR/cutoverd.yaml"
+bgp_start_cutoverd n1 "$conf"
 
 rib() { curl -sf --unix-socket "$CUTOVER_SOCKET" "http://cutoverd/v1/bgp/rib$1"; }
 rib_count() { rib "" | jq -e ".prefixes_ipv4 == $1 and .kernel.installed == $1" >/dev/null; }

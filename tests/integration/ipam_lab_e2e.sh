@@ -33,25 +33,17 @@ ipam pools live seg-web --live "$LAB_DIR/live.txt" >/dev/null
 ipam reserve --vm web-01 --ip 10.20.0.15 >/dev/null
 
 step "cutoverd on n1 with an ipam section"
-cat > "$LAB_DIR/cutoverd.yaml" <<EOF2
-control-socket: $CUTOVER_SOCKET
-metrics: off
-bgp:
-  router-id: 10.255.1.2
-  local-as: 65101
+cdconf=$(lab_cutoverd_conf n1 65101 "metrics: off" <<EOF2
   peers:
-    - name: up
-      address: 10.255.1.1
-      remote-as: 65000
-      hold-time: 3
-      connect-retry: 1
+$(lab_cutoverd_peer n1 up 4 3 -)
 ipam:
   store: $CUTOVER_STORE
   node: n1
   poll-interval-ms: 200
 EOF2
-"$BIN/cutoverd" --check-config "$LAB_DIR/cutoverd.yaml" >/dev/null
-bgp_start_cutoverd n1 "$LAB_DIR/cutoverd.yaml"
+)
+"$BIN/cutoverd" --check-config "$cdconf" >/dev/null
+bgp_start_cutoverd n1 "$cdconf"
 lab_wait 20 lab_bgp_established up "$p4" || fail "BGP session not established"
 sleep 1	# one more poll: the set must stay empty while web-01 is a VM
 not bird_route_has 10.20.0.15/32 "AS65101" || fail "advertised while web-01 is still a VM"

@@ -33,6 +33,18 @@
 #   lab_birdc ROLE CMD...            birdc on ROLE's control socket
 #   lab_node_bird NODE AS PREFIX...  BIRD on NODE peering with up, originating PREFIXes
 #                                    (the old CNI's way of advertising pod routes)
+#   lab_cutoverd_conf NODE AS [TOP] < REST   write $LAB_DIR/cutoverd-NODE.yaml, print its
+#                                    path: control socket $LAB_DIR/NODE.sock, the TOP lines
+#                                    (e.g. "metrics: off"), "bgp:" with router id 10.255.I.2
+#                                    and local AS, then REST from stdin (more bgp: keys
+#                                    indented two spaces, then other top-level sections)
+#   lab_cutoverd_peer NODE NAME 4|6 [HOLD] [FAMILIES]   print a bgp.peers item toward up
+#                                    (10.255.I.1 or fd00:255:I::1, AS 65000, hold time HOLD
+#                                    (9), connect retry 1, families FAMILIES (the address
+#                                    family; "-": no families key)); add keys at 6 spaces
+#   lab_cutoverd NODE CONF           run $BIN/cutoverd --config CONF in NODE (log appended
+#                                    to $LAB_DIR/cutoverd-NODE.log = $LAB_CUTOVERD_LOG) and
+#                                    wait for $LAB_DIR/NODE.sock; pid in $LAB_CUTOVERD_PID
 #   lab_wait SECONDS CMD...          poll CMD every 0.1 s until it succeeds; 1 on timeout
 #   lab_bgp_established ROLE PROTO   true when ROLE's BIRD protocol PROTO is Established
 #   lab_probe_start NAME ROLE DST [icmp|tcp]   continuous probe from ROLE to DST
@@ -276,6 +288,49 @@ protocol bgp upstream {
 BIRD
 	} > "$LAB_DIR/$node.conf"
 	lab_bird_start "$node" "$LAB_DIR/$node.conf"
+}
+
+# cutoverd on a node. The config file is $LAB_DIR/cutoverd-NODE.yaml; its control socket
+# $LAB_DIR/NODE.sock; the bgp: section starts with the node's router id (its up0 address).
+lab_cutoverd_conf() {
+	local node=$1 as=$2 top=${3:-} idx conf=$LAB_DIR/cutoverd-$1.yaml
+	idx=$(lab_node_idx "$node") || return 1
+	{
+		echo "control-socket: $LAB_DIR/$node.sock"
+		[ -z "$top" ] || printf '%s\n' "$top"
+		echo "bgp:"
+		echo "  router-id: 10.255.$idx.2"
+		echo "  local-as: $as"
+		cat
+	} > "$conf"
+	echo "$conf"
+}
+
+lab_cutoverd_peer() {
+	local node=$1 name=$2 af=$3 hold=${4:-9} fam=${5:-} idx
+	idx=$(lab_node_idx "$node") || return 1
+	echo "    - name: $name"
+	if [ "$af" = 6 ]; then
+		echo "      address: fd00:255:$idx::1"
+		fam=${fam:-ipv6}
+	else
+		echo "      address: 10.255.$idx.1"
+		fam=${fam:-ipv4}
+	fi
+	echo "      remote-as: 65000"
+	echo "      hold-time: $hold"
+	echo "      connect-retry: 1"
+	[ "$fam" = - ] || echo "      families: [$fam]"
+}
+
+lab_cutoverd() {
+	local node=$1 conf=$2
+	LAB_CUTOVERD_LOG=$LAB_DIR/cutoverd-$node.log
+	ip netns exec "$(lab_ns "$node")" "${BIN:?}/cutoverd" --config "$conf" \
+		>> "$LAB_CUTOVERD_LOG" 2>&1 &
+	LAB_CUTOVERD_PID=$!
+	lab_wait 10 test -S "$LAB_DIR/$node.sock" ||
+		lab_die "cutoverd on $node did not create $LAB_DIR/$node.sock (log: $LAB_CUTOVERD_LOG)"
 }
 
 lab_bgp_established() {
