@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Address and prefix literals for cmocka unit tests: P("10.0.0.0/8") and
- * A("fd00::1") parse strictly and fail the test on bad text. Header only;
- * include it after <cmocka.h> and lib/addr.h (or a header that includes it).
+ * A("fd00::1") parse strictly and fail the test on bad text; AP("fd00::1") is a
+ * pointer to a parsed address for APIs that take one. Header only; include it
+ * after <cmocka.h>.
  */
 #ifndef CUTOVER_TESTS_HELPERS_UNIT_ADDR_H
 #define CUTOVER_TESTS_HELPERS_UNIT_ADDR_H
@@ -25,6 +26,18 @@ A(const char *s)
 	struct addr a;
 
 	assert_int_equal(addr_parse(s, &a), 0);
+	return a;
+}
+
+/* Parsed address in a ring of four static slots: valid until four more calls. */
+static inline const struct addr *
+AP(const char *s)
+{
+	static struct addr ring[4];
+	static unsigned next;
+	struct addr *a = &ring[next++ % 4];
+
+	assert_int_equal(addr_parse(s, a), 0);
 	return a;
 }
 

@@ -19,6 +19,7 @@
 
 #include "ipam/ipam.h"
 #include "lib/trie.h"
+#include "tests/helpers/unit_addr.h"
 #include "tests/helpers/xorshift.h"
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
@@ -29,25 +30,14 @@ rnd(void)
 	return xorshift64s(&rng_state);
 }
 
+/* A prefix literal that may have host bits set (unit_addr.h's P is strict). */
 static struct prefix
-P(const char *s)
+PH(const char *s)
 {
 	struct prefix p;
 
 	assert_int_equal(prefix_parse(s, &p, PREFIX_PARSE_HOST_OK), 0);
 	return p;
-}
-
-/* Parsed address in a small ring of static slots. */
-static const struct addr *
-AP(const char *s)
-{
-	static struct addr ring[4];
-	static unsigned next;
-	struct addr *a = &ring[next++ % 4];
-
-	assert_int_equal(addr_parse(s, a), 0);
-	return a;
 }
 
 struct text {
@@ -81,14 +71,14 @@ static void
 test_web01_story(void **state)
 {
 	struct ipam_adv *adv = ipam_adv_new(NULL, NULL);
-	struct prefix seg = P("10.20.0.0/24");
+	struct prefix seg = PH("10.20.0.0/24");
 
 	(void)state;
 	assert_int_equal(ipam_adv_add_root(adv, &seg, false), 0);
 	/* gateway and the VMs still on VMware are foreign */
-	assert_int_equal(ipam_adv_set_foreign(adv, &(struct prefix){ P("10.20.0.1").addr, 32 },
+	assert_int_equal(ipam_adv_set_foreign(adv, &(struct prefix){ PH("10.20.0.1").addr, 32 },
 	    true), 0);
-	assert_int_equal(ipam_adv_set_foreign(adv, &(struct prefix){ P("10.20.0.16").addr, 32 },
+	assert_int_equal(ipam_adv_set_foreign(adv, &(struct prefix){ PH("10.20.0.16").addr, 32 },
 	    true), 0);
 	assert_string_equal(set_text(adv), "");
 	assert_int_equal(ipam_adv_set_own(adv, AP("10.20.0.15"), true), 0);
@@ -109,7 +99,7 @@ static void
 test_cluster_blocks(void **state)
 {
 	struct ipam_adv *adv = ipam_adv_new(NULL, NULL);
-	struct prefix pool = P("10.244.0.0/16"), other = P("10.244.0.64/26");
+	struct prefix pool = PH("10.244.0.0/16"), other = PH("10.244.0.64/26");
 	char a[32];
 	int i;
 
@@ -282,7 +272,7 @@ test_random_vs_reference(void **state)
 		adv = ipam_adv_new(mirror_cb, NULL);
 		for (r = 0; r < R_MAX; r++) {
 			memset(&refs[r], 0, sizeof(refs[r]));
-			refs[r].p = P(roots[r]);
+			refs[r].p = PH(roots[r]);
 			refs[r].agg_free = agg[r];
 			refs[r].size = 1u << prefix_host_bits(&refs[r].p);
 			assert_int_equal(ipam_adv_add_root(adv, &refs[r].p, agg[r]), 0);
@@ -372,7 +362,7 @@ static void
 test_bad_args(void **state)
 {
 	struct ipam_adv *adv = ipam_adv_new(NULL, NULL);
-	struct prefix a = P("10.0.0.0/8"), b = P("10.1.0.0/16");
+	struct prefix a = PH("10.0.0.0/8"), b = PH("10.1.0.0/16");
 
 	(void)state;
 	assert_int_equal(ipam_adv_add_root(adv, &a, true), 0);

@@ -18,6 +18,7 @@
 #include "ipam/ipam.h"
 #include "lib/diag.h"
 #include "lib/store.h"
+#include "tests/helpers/unit_addr.h"
 #include "tests/unit/lib/test_store_harness.h"
 
 static char dir[128];
@@ -27,17 +28,6 @@ struct fx {
 	struct store	*s;
 	struct ipam	*im;
 };
-
-static const struct addr *
-AP(const char *s)
-{
-	static struct addr ring[4];
-	static unsigned next;
-	struct addr *a = &ring[next++ % 4];
-
-	assert_int_equal(addr_parse(s, a), 0);
-	return a;
-}
 
 static const char *
 ip_text(const struct addr *a)
