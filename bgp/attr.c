@@ -722,16 +722,29 @@ as_path_put(struct buf_writer *bw, const struct bgp_as_path *p, size_t asn_len, 
 	}
 }
 
-/* Encode a value into a scratch writer, then emit it as one attribute. */
-static void
-attr_put_writer(struct buf_writer *bw, uint8_t flags, uint8_t code, struct buf_writer *val)
+/*
+ * One attribute header for a value of len octets (the extended length form when
+ * needed); the caller writes the value. false (error stuck in bw) when len does not fit.
+ */
+static bool
+attr_put_hdr(struct buf_writer *bw, uint8_t flags, uint8_t code, size_t len)
 {
-	if (val->err) {
+	flags &= (uint8_t)~(BGP_ATTR_FLAG_EXTLEN | BGP_ATTR_FLAGS_UNUSED);
+	if (len > UINT16_MAX) {
 		if (!bw->err)
-			bw->err = val->err;
-		return;
+			bw->err = -EMSGSIZE;
+		return false;
 	}
-	bgp_attr_put(bw, flags, code, val->data, val->len);
+	if (len > BGP_ATTR_SHORT_MAX) {
+		bw_u8(bw, flags | BGP_ATTR_FLAG_EXTLEN);
+		bw_u8(bw, code);
+		bw_be16(bw, (uint16_t)len);
+	} else {
+		bw_u8(bw, flags);
+		bw_u8(bw, code);
+		bw_u8(bw, (uint8_t)len);
+	}
+	return true;
 }
 
 static bool
@@ -743,23 +756,42 @@ as_path_needs_as4(const struct bgp_as_path *p)
 	return false;
 }
 
+/* Octets as_path_put() writes for p. */
+static size_t
+as_path_len(const struct bgp_as_path *p, size_t asn_len, bool skip_confed)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nsegs; i++) {
+		const struct bgp_as_seg *s = &p->segs[i];
+
+		if (skip_confed && (s->type == BGP_AS_CONFED_SEQUENCE ||
+		    s->type == BGP_AS_CONFED_SET))
+			continue;
+		n += 2 + s->count * asn_len;
+	}
+	return n;
+}
+
+static void
+as_path_attr_put(struct buf_writer *bw, uint8_t flags, uint8_t code, const struct bgp_as_path *p,
+    size_t asn_len, bool skip_confed)
+{
+	if (attr_put_hdr(bw, flags, code, as_path_len(p, asn_len, skip_confed)))
+		as_path_put(bw, p, asn_len, skip_confed);
+}
+
 static void
 enc_as_path(const struct bgp_wire_ctx *ctx, const struct bgp_attrs *a, struct buf_writer *bw)
 {
-	struct buf_writer val;
 	bool as4 = ctx && ctx->as4;
 
-	bw_init_dyn(&val, BGP_EXT_MAX_LEN);
-	as_path_put(&val, &a->as_path, as4 ? BGP_AS4_LEN : BGP_AS2_LEN, false);
-	attr_put_writer(bw, BGP_ATTR_FLAG_TRANSITIVE, BGP_ATTR_AS_PATH, &val);
+	as_path_attr_put(bw, BGP_ATTR_FLAG_TRANSITIVE, BGP_ATTR_AS_PATH, &a->as_path,
+	    as4 ? BGP_AS4_LEN : BGP_AS2_LEN, false);
 	/* RFC 6793 §4.2.2: to an OLD speaker, AS4_PATH carries the real ASNs. */
-	if (!as4 && as_path_needs_as4(&a->as_path)) {
-		bw_reset(&val);
-		as_path_put(&val, &a->as_path, BGP_AS4_LEN, true);
-		attr_put_writer(bw, BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE,
-		    BGP_ATTR_AS4_PATH, &val);
-	}
-	bw_free(&val);
+	if (!as4 && as_path_needs_as4(&a->as_path))
+		as_path_attr_put(bw, BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE,
+		    BGP_ATTR_AS4_PATH, &a->as_path, BGP_AS4_LEN, true);
 }
 
 static void
@@ -838,13 +870,10 @@ enc_aggregator(const struct bgp_wire_ctx *ctx, const struct bgp_attrs *a, struct
 static void
 enc_u32_list(struct buf_writer *bw, uint8_t flags, uint8_t code, const uint32_t *v, size_t n)
 {
-	struct buf_writer val;
-
-	bw_init_dyn(&val, BGP_EXT_MAX_LEN);
+	if (!attr_put_hdr(bw, flags, code, n * 4))
+		return;
 	for (size_t i = 0; i < n; i++)
-		bw_be32(&val, v[i]);
-	attr_put_writer(bw, flags, code, &val);
-	bw_free(&val);
+		bw_be32(bw, v[i]);
 }
 
 static void
@@ -859,33 +888,27 @@ static void
 enc_ext_communities(const struct bgp_wire_ctx *ctx, const struct bgp_attrs *a,
     struct buf_writer *bw)
 {
-	struct buf_writer val;
-
 	(void)ctx;
-	bw_init_dyn(&val, BGP_EXT_MAX_LEN);
+	if (!attr_put_hdr(bw, BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE,
+	    BGP_ATTR_EXT_COMMUNITIES, a->next_communities * 8))
+		return;
 	for (size_t i = 0; i < a->next_communities; i++)
-		bw_be64(&val, a->ext_communities[i]);
-	attr_put_writer(bw, BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE,
-	    BGP_ATTR_EXT_COMMUNITIES, &val);
-	bw_free(&val);
+		bw_be64(bw, a->ext_communities[i]);
 }
 
 static void
 enc_large_communities(const struct bgp_wire_ctx *ctx, const struct bgp_attrs *a,
     struct buf_writer *bw)
 {
-	struct buf_writer val;
-
 	(void)ctx;
-	bw_init_dyn(&val, BGP_EXT_MAX_LEN);
+	if (!attr_put_hdr(bw, BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE,
+	    BGP_ATTR_LARGE_COMMUNITIES, a->nlarge * 12))
+		return;
 	for (size_t i = 0; i < a->nlarge; i++) {
-		bw_be32(&val, a->large[i].global);
-		bw_be32(&val, a->large[i].local1);
-		bw_be32(&val, a->large[i].local2);
+		bw_be32(bw, a->large[i].global);
+		bw_be32(bw, a->large[i].local1);
+		bw_be32(bw, a->large[i].local2);
 	}
-	attr_put_writer(bw, BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE,
-	    BGP_ATTR_LARGE_COMMUNITIES, &val);
-	bw_free(&val);
 }
 
 static void
@@ -909,22 +932,7 @@ enc_cluster_list(const struct bgp_wire_ctx *ctx, const struct bgp_attrs *a, stru
 void
 bgp_attr_put(struct buf_writer *bw, uint8_t flags, uint8_t code, const void *val, size_t len)
 {
-	flags &= (uint8_t)~(BGP_ATTR_FLAG_EXTLEN | BGP_ATTR_FLAGS_UNUSED);
-	if (len > UINT16_MAX) {
-		if (!bw->err)
-			bw->err = -EMSGSIZE;
-		return;
-	}
-	if (len > BGP_ATTR_SHORT_MAX) {
-		bw_u8(bw, flags | BGP_ATTR_FLAG_EXTLEN);
-		bw_u8(bw, code);
-		bw_be16(bw, (uint16_t)len);
-	} else {
-		bw_u8(bw, flags);
-		bw_u8(bw, code);
-		bw_u8(bw, (uint8_t)len);
-	}
-	if (len)
+	if (attr_put_hdr(bw, flags, code, len) && len)
 		bw_bytes(bw, val, len);
 }
 

@@ -203,10 +203,14 @@ netslab_alloc(struct netslab *s)
 	return (++s->fresh) | s->tag;
 }
 
+/* A released net keeps family 0, which tells net_rehash() to skip it. */
 static void
 netslab_release(struct netslab *s, uint32_t id)
 {
-	memcpy(netslab_ptr(s, id), &s->free, sizeof(s->free));
+	struct rib_net *n = netslab_ptr(s, id);
+
+	n->family = 0;
+	memcpy(n, &s->free, sizeof(s->free));
 	s->free = id;
 }
 
@@ -727,6 +731,28 @@ rib_net_get(const struct rib *r, const struct prefix *p)
 	return id ? net_ptr(r, id) : NULL;
 }
 
+/* Link every live net of s (in allocation order) into the bucket array nb of n slots. */
+static void
+net_rehash_slab(const struct netslab *s, uint32_t *nb, size_t n)
+{
+	for (uint32_t i = 0; i < s->fresh; i++) {
+		uint32_t id = (i + 1) | s->tag;
+		struct rib_net *x = netslab_ptr(s, id);
+		size_t b;
+
+		if (x->family == 0)
+			continue;	/* on the free list */
+		b = net_hash(x) & (n - 1);
+		x->hnext = nb[b];
+		nb[b] = id;
+	}
+}
+
+/*
+ * Double the bucket array. The nets are visited in memory order, not by chain: a
+ * chain walk misses the cache on every net (a full table grows through ten rehashes),
+ * a walk through the slabs streams.
+ */
 static int
 net_rehash(struct rib *r)
 {
@@ -735,19 +761,8 @@ net_rehash(struct rib *r)
 
 	if (!nb)
 		return -ENOMEM;
-	for (size_t i = 0; i < r->nnbuckets; i++) {
-		uint32_t id = r->nbuckets[i];
-
-		while (id) {
-			struct rib_net *x = net_ptr(r, id);
-			uint32_t next = x->hnext;
-			size_t b = net_hash(x) & (n - 1);
-
-			x->hnext = nb[b];
-			nb[b] = id;
-			id = next;
-		}
-	}
+	net_rehash_slab(&r->nets4, nb, n);
+	net_rehash_slab(&r->nets6, nb, n);
 	free(r->nbuckets);
 	r->nbuckets = nb;
 	r->nnbuckets = n;

@@ -300,8 +300,14 @@ op_timers_changed(void *ctx)
 		return;
 	if (!d) {
 		evtimer_del(p->timer);
+		p->timer_at = 0;
 		return;
 	}
+	/* A deadline that only moved later (the hold timer, on every message received)
+	 * keeps the armed event: it fires early, finds nothing due and re-arms. */
+	if (p->timer_at && p->timer_at <= d && evtimer_pending(p->timer, NULL))
+		return;
+	p->timer_at = d;
 	d = d > now ? d - now : 0;
 	tv.tv_sec = (time_t)(d / 1000);
 	tv.tv_usec = (suseconds_t)(d % 1000) * 1000;
@@ -722,10 +728,12 @@ rib_update(struct bgp_peer *p, const struct prefix *pfx, uint64_t attrs_id)
 /*
  * Prefix i of pfx[0..n) is next: let the RIB fetch the table slots of the prefixes a
  * little further on (a full table arrives in random order, so each lookup would
- * otherwise wait on memory twice: bucket, then net).
+ * otherwise wait on memory twice: bucket, then net). At the first prefix the slots of
+ * the first ones are all asked for at once, so that a short UPDATE waits for memory
+ * about once instead of twice per prefix.
  */
-#define PREFETCH_BUCKET		8
-#define PREFETCH_NET		4
+#define PREFETCH_BUCKET		16
+#define PREFETCH_NET		8
 
 static void
 peer_prefetch(const struct bgp_peer *p, const struct prefix *pfx, size_t n, size_t i)
@@ -734,6 +742,13 @@ peer_prefetch(const struct bgp_peer *p, const struct prefix *pfx, size_t n, size
 
 	if (!c->route_prefetch)
 		return;
+	if (i == 0) {
+		for (size_t j = 0; j < n && j <= PREFETCH_BUCKET; j++)
+			c->route_prefetch(c->arg, &pfx[j], false);
+		for (size_t j = 0; j < n && j <= PREFETCH_NET; j++)
+			c->route_prefetch(c->arg, &pfx[j], true);
+		return;
+	}
 	if (i + PREFETCH_BUCKET < n)
 		c->route_prefetch(c->arg, &pfx[i + PREFETCH_BUCKET], false);
 	if (i + PREFETCH_NET < n)

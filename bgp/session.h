@@ -66,6 +66,7 @@ struct bgp_peer {
 	struct bgp_conn		*conn;		/* the session's connection */
 	struct bgp_conn		*pend;		/* incoming connection awaiting §6.8 */
 	struct event		*timer;		/* FSM deadlines */
+	uint64_t		 timer_at;	/* when timer is armed for (ms, bgp_now_ms()) */
 	struct event		*defer;		/* deferred work: connect failure, resume reads */
 	bool			 defer_fail;
 	bool			 ibgp;

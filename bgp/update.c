@@ -65,10 +65,16 @@ bgp_nlri_decode(struct buf_reader *br, int family, struct prefix **out, size_t *
 		v[i].addr.family = (uint8_t)family;
 		br_bytes(br, v[i].addr.bytes, prefix_octets(plen));
 		v[i].len = plen;
-		/* Bits beyond the length are ignored by receivers: clear and count. */
-		if (prefix_has_host_bits(&v[i])) {
-			prefix_normalize(&v[i]);
-			(*cleared)++;
+		/* Bits beyond the length are ignored by receivers: clear and count. Only
+		 * the last octet read can hold any (the rest of the address is zero). */
+		if (plen % 8) {
+			uint8_t *last = &v[i].addr.bytes[plen / 8];
+			uint8_t keep = (uint8_t)(0xff << (8 - plen % 8));
+
+			if (*last & (uint8_t)~keep) {
+				*last &= keep;
+				(*cleared)++;
+			}
 		}
 	}
 	*out = v;
