@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * `cutover bgp ...`: the daemon's BGP state through the control API (GET
- * /v1/bgp/peers, /v1/bgp/routes, /v1/bgp/originated; POST peer actions and
- * originated prefixes). Prints what `birdc show protocols all` / `show route all`
+ * /v1/bgp/peers, /v1/bgp/routes, /v1/bgp/originated, /v1/bgp/rib; POST peer actions,
+ * originated prefixes and route refresh). Prints what `birdc show protocols all` / `show route all`
  * show, or the raw JSON with --json. No BGP logic here.
  */
 #include <getopt.h>
@@ -26,6 +26,8 @@ usage(FILE *out)
 	    "    cutover bgp peers [--json] [NAME]\n"
 	    "    cutover bgp routes [--peer NAME] [--json]\n"
 	    "    cutover bgp originated [--json]\n"
+	    "    cutover bgp rib [--json] [PREFIX]\n"
+	    "    cutover bgp refresh NAME\n"
 	    "    cutover bgp bfd [--json]\n"
 	    "    cutover bgp originate PREFIX [COMMUNITY...]\n"
 	    "    cutover bgp withdraw PREFIX\n"
@@ -39,6 +41,12 @@ usage(FILE *out)
 	    "                local preference, communities and age (like `birdc show route\n"
 	    "                all`)\n"
 	    "    originated  prefixes cutoverd announces (configured and dynamic)\n"
+	    "    rib         the Loc-RIB: prefixes, paths, attribute sets and memory, the\n"
+	    "                kernel table's counters, per peer the paths held, accepted and\n"
+	    "                filtered and the import filter; with PREFIX every path of it\n"
+	    "                (best and ECMP members marked, stale ones flagged)\n"
+	    "    refresh     ask peer NAME to send its routes again (RFC 2918\n"
+	    "                ROUTE-REFRESH), e.g. after changing its import filter\n"
 	    "    bfd         BFD sessions of the peers with `bfd:`: state and its age,\n"
 	    "                negotiated TX interval, detection time, the peer's state,\n"
 	    "                packet counters, times down and the last down diagnostic\n"
@@ -345,6 +353,105 @@ cmd_originated(bool json)
 	return CLI_OK;
 }
 
+static void
+print_rib_summary(json_object *o)
+{
+	json_object *k = jget(o, "kernel"), *peers = jget(o, "peers");
+
+	printf("Loc-RIB: %lld IPv4 and %lld IPv6 prefixes, %lld paths, %lld attribute sets, "
+	    "%lld stale, %.1f MiB\n", (long long)jget_int(o, "prefixes_ipv4", 0),
+	    (long long)jget_int(o, "prefixes_ipv6", 0), (long long)jget_int(o, "paths", 0),
+	    (long long)jget_int(o, "attribute_sets", 0), (long long)jget_int(o, "stale", 0),
+	    (double)jget_int(o, "memory_bytes", 0) / (1024 * 1024));
+	printf("Graceful restart: %s\n", jget_int(o, "restart_done", 0) ?
+	    "done (stale routes swept)" : "in progress (waiting for End-of-RIB or the timer)");
+	if (k)
+		printf("Kernel table %lld: %lld routes installed, %lld stale, %lld adopted at "
+		    "start, %lld errors\n", (long long)jget_int(k, "table", 0),
+		    (long long)jget_int(k, "installed", 0), (long long)jget_int(k, "stale", 0),
+		    (long long)jget_int(k, "adopted", 0), (long long)jget_int(k, "errors", 0));
+	else
+		printf("Kernel: not synced (rib.kernel: false)\n");
+	printf("\n%-16s %10s %10s %10s %-6s %s\n", "Peer", "Paths", "Accepted", "Filtered",
+	    "Stale", "Import filter");
+	for (size_t i = 0; peers && i < json_object_array_length(peers); i++) {
+		json_object *p = json_object_array_get_idx(peers, i);
+
+		printf("%-16s %10lld %10lld %10lld %-6s %s\n", jget_str(p, "name", "?"),
+		    (long long)jget_int(p, "paths", 0), (long long)jget_int(p, "accepted", 0),
+		    (long long)jget_int(p, "filtered", 0),
+		    jget_int(p, "stale_pending", 0) ? "yes" : "no", jget_str(p, "import", "?"));
+	}
+}
+
+static void
+print_rib_prefix(json_object *o)
+{
+	json_object *paths = jget(o, "paths");
+
+	printf("%s\n", jget_str(o, "prefix", "?"));
+	for (size_t i = 0; paths && i < json_object_array_length(paths); i++) {
+		json_object *p = json_object_array_get_idx(paths, i);
+		bool best = jget_int(p, "best", 0), mp = jget_int(p, "multipath", 0);
+
+		printf("  %s %-16s via %-20s%s%s%s\n", best ? "*" : mp ? "+" : " ",
+		    jget_str(p, "peer", "?"), jget_str(p, "next_hop", "?"),
+		    best ? " [best]" : "", mp && !best ? " [multipath]" : "",
+		    jget_int(p, "stale", 0) ? " [stale]" : "");
+		printf("      BGP.origin: %s\n      BGP.as_path: %s\n      BGP.local_pref: %lld\n",
+		    jget_str(p, "origin", "-"), jget_str(p, "as_path", ""),
+		    (long long)jget_int(p, "local_pref", 0));
+		if (jget(p, "med"))
+			printf("      BGP.med: %lld\n", (long long)jget_int(p, "med", 0));
+		if (jget(p, "communities"))
+			printf("      BGP.community: %s\n", jget_str(p, "communities", ""));
+		if (jget(p, "error"))
+			printf("      error: %s\n", jget_str(p, "error", ""));
+	}
+}
+
+static int
+cmd_rib(int argc, char **argv, bool json)
+{
+	json_object *o = NULL;
+	char path[200];
+	int rc;
+
+	if (argc > 1) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	snprintf(path, sizeof(path), "/v1/bgp/rib%s%s", argc ? "?prefix=" : "",
+	    argc ? argv[0] : "");
+	if ((rc = get_listing(path, json, &o)) || json)
+		return rc;
+	if (argc)
+		print_rib_prefix(o);
+	else
+		print_rib_summary(o);
+	json_object_put(o);
+	return CLI_OK;
+}
+
+static int
+cmd_refresh(int argc, char **argv)
+{
+	json_object *o = NULL;
+	char path[200];
+	int rc;
+
+	if (argc != 1) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	snprintf(path, sizeof(path), "/v1/bgp/rib/refresh?peer=%s", argv[0]);
+	rc = call("POST", path, NULL, &o);
+	if (!rc)
+		printf("%s: ROUTE-REFRESH sent\n", argv[0]);
+	json_object_put(o);
+	return rc;
+}
+
 static int
 cmd_originate(int argc, char **argv, bool add)
 {
@@ -452,6 +559,10 @@ cli_bgp(int argc, char **argv)
 		return cmd_originated(json);
 	if (!strcmp(sub, "bfd") && argc == 0)
 		return cli_bgp_bfd(json);
+	if (!strcmp(sub, "rib"))
+		return cmd_rib(argc, argv, json);
+	if (!strcmp(sub, "refresh"))
+		return cmd_refresh(argc, argv);
 	if (!strcmp(sub, "originate"))
 		return cmd_originate(argc, argv, true);
 	if (!strcmp(sub, "withdraw"))

@@ -76,6 +76,16 @@ step "start, converge, VM reaches the pod"
 start
 converged
 lab_exec vm-web ping -c 2 -W 2 10.244.1.10 >/dev/null || fail "VM cannot reach the pod"
+# the CLI's view of the Loc-RIB: summary, and one prefix with its best path
+"$BIN/cutover" bgp rib > "$LAB_DIR/rib.txt" || fail "cutover bgp rib failed"
+grep -Eq '^Loc-RIB: [0-9]+ IPv4' "$LAB_DIR/rib.txt" &&
+	grep -Eq '^up +[1-9][0-9]* +[1-9]' "$LAB_DIR/rib.txt" ||
+	{ cat "$LAB_DIR/rib.txt" >&2; fail "cutover bgp rib: no summary or no peer line"; }
+"$BIN/cutover" bgp rib 198.51.100.0/24 > "$LAB_DIR/rib1.txt" || fail "cutover bgp rib PREFIX failed"
+grep -q '^  \* up .*via 10.255.1.1 .*\[best\]' "$LAB_DIR/rib1.txt" &&
+	grep -q 'BGP.as_path: 65000' "$LAB_DIR/rib1.txt" ||
+	{ cat "$LAB_DIR/rib1.txt" >&2; fail "cutover bgp rib PREFIX: best path not shown"; }
+"$BIN/cutover" bgp rib 192.0.2.0/24 >/dev/null 2>&1 && fail "cutover bgp rib: unknown prefix not an error"
 
 n=0
 for how in TERM KILL; do
@@ -112,8 +122,8 @@ imp=$(bird_stat Import)
 lab_birdc up reload in "$proto" >/dev/null	# BIRD sends ROUTE-REFRESH: we re-send
 lab_wait 10 stat_above Import "$imp" || fail "cutoverd did not answer BIRD's ROUTE-REFRESH"
 exp=$(bird_stat Export)
-curl -sf -X POST --unix-socket "$CUTOVER_SOCKET" "http://cutoverd/v1/bgp/rib/refresh?peer=up" >/dev/null ||
-	fail "POST /v1/bgp/rib/refresh failed"
+"$BIN/cutover" bgp refresh up | grep -q 'up: ROUTE-REFRESH sent' ||
+	fail "cutover bgp refresh up failed"
 lab_wait 10 stat_above Export "$exp" || fail "BIRD did not re-send its routes after our ROUTE-REFRESH"
 rib_is '.stale == 0 and .paths >= 2' || fail "RIB changed by a route refresh"
 
@@ -122,6 +132,7 @@ lab_wait 10 kroute 198.51.101.0/24 || fail "node kernel lacks 198.51.101.0/24"
 kill -9 "$(lab_bird_pid up)"
 rm -f "$LAB_DIR/up.pid" "$LAB_DIR/up.ctl"
 lab_wait 15 rib_is '.stale >= 2 and .stale == .paths' || { rib "" >&2; fail "cutoverd did not keep BIRD's routes stale"; }
+"$BIN/cutover" bgp rib 198.51.100.0/24 | grep -q '\[stale\]' || fail "cutover bgp rib does not flag the stale path"
 for _ in 1 2 3 4 5 6 7 8 9 10; do
 	kroute 198.51.100.0/24 && kroute 198.51.101.0/24 ||
 		fail "a stale route left the node's kernel before End-of-RIB"
