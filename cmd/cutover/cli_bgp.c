@@ -45,8 +45,8 @@ usage(FILE *out)
 	    "                kernel table's counters, per peer the paths held, accepted and\n"
 	    "                filtered and the import filter; with PREFIX every path of it\n"
 	    "                (best and ECMP members marked, stale ones flagged)\n"
-	    "    refresh     ask peer NAME to send its routes again (RFC 2918\n"
-	    "                ROUTE-REFRESH), e.g. after changing its import filter\n"
+	    "    refresh     ask peer NAME to send all its routes again (RFC 2918\n"
+	    "                ROUTE-REFRESH), e.g. to re-learn them after a change on its side\n"
 	    "    bfd         BFD sessions of the peers with `bfd:`: state and its age,\n"
 	    "                negotiated TX interval, detection time, the peer's state,\n"
 	    "                packet counters, times down and the last down diagnostic\n"
@@ -363,8 +363,10 @@ print_rib_summary(json_object *o)
 	    (long long)jget_int(o, "prefixes_ipv6", 0), (long long)jget_int(o, "paths", 0),
 	    (long long)jget_int(o, "attribute_sets", 0), (long long)jget_int(o, "stale", 0),
 	    (double)jget_int(o, "memory_bytes", 0) / (1024 * 1024));
-	printf("Graceful restart: %s\n", jget_int(o, "restart_done", 0) ?
-	    "done (stale routes swept)" : "in progress (waiting for End-of-RIB or the timer)");
+	printf("Start-up: %s\n", jget_int(o, "restart_done", 0) ?
+	    "complete (kernel routes left from before the start swept)" :
+	    "waiting for every peer's End-of-RIB or the restart timer before sweeping "
+	    "kernel routes left from before the start");
 	if (k)
 		printf("Kernel table %lld: %lld routes installed, %lld stale, %lld adopted at "
 		    "start, %lld errors\n", (long long)jget_int(k, "table", 0),
