@@ -501,8 +501,9 @@ dec_elems(struct buf_reader *v, size_t elen, size_t esize,
 	return p;
 }
 
+/* A community, or a CLUSTER_LIST id: one 32-bit value. */
 static void
-get_community(struct buf_reader *v, void *e)
+get_u32(struct buf_reader *v, void *e)
 {
 	br_be32(v, e);
 }
@@ -529,7 +530,7 @@ dec_communities(struct attr_dctx *d, struct buf_reader *v)
 	struct bgp_attrs *a = &d->u->attrs;
 
 	a->communities = dec_elems(v, BGP_COMMUNITY_LEN, sizeof(*a->communities),
-	    get_community, &a->ncommunities);
+	    get_u32, &a->ncommunities);
 	return a->communities ? 0 : -ENOMEM;
 }
 
@@ -564,15 +565,10 @@ static int
 dec_cluster_list(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_attrs *a = &d->u->attrs;
-	size_t n = br_left(v) / BGP_CLUSTER_ID_LEN;
 
-	a->cluster_list = xreallocarray(NULL, n, sizeof(*a->cluster_list));
-	if (!a->cluster_list)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		br_be32(v, &a->cluster_list[i]);
-	a->ncluster = n;
-	return 0;
+	a->cluster_list = dec_elems(v, BGP_CLUSTER_ID_LEN, sizeof(*a->cluster_list), get_u32,
+	    &a->ncluster);
+	return a->cluster_list ? 0 : -ENOMEM;
 }
 
 /* ---- MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760, RFC 7606 §7.11) ---- */
