@@ -143,6 +143,38 @@ run cut gen "$N" --generate "$N"
 run bird ris "$RIS_N" --mrt "$RIS"
 run cut ris "$RIS_N" --mrt "$RIS"
 
+# every run's ratios go to build/bench-logs/bgp-ingest.dat (one line per dataset and run)
+# and, with gnuplot, to build/bench-logs/bgp-ingest.png (docs/img/bgp-ingest.png is one)
+LOGS=$top/build/bench-logs
+mkdir -p "$LOGS"
+awk -v when="$(date +%Y-%m-%dT%H:%M:%S)" '
+{ n[$1] = $3; t[$1, $2] = $4; hwm[$1, $2] = $5; rss[$1, $2] = $6; set[$1] = 1 }
+END {
+	for (s in set)
+		printf "%s %s %.4f %.4f\n", when, s, t[s, "cut"] / t[s, "bird"],
+		    ((hwm[s, "cut"] - rss[s, "cut"]) / n[s]) / ((hwm[s, "bird"] - rss[s, "bird"]) / n[s])
+}' "$OUT" >> "$LOGS/bgp-ingest.dat"
+if command -v gnuplot >/dev/null; then
+	awk '$2 == "gen" { print ++i, $3, $4 }' "$LOGS/bgp-ingest.dat" > "$LAB_DIR/gen.dat"
+	awk '$2 == "ris" { print ++i, $3, $4 }' "$LOGS/bgp-ingest.dat" > "$LAB_DIR/ris.dat"
+	gnuplot <<GP
+set terminal pngcairo size 900,380 font ",10" noenhanced
+set output "$LOGS/bgp-ingest.png"
+set title "BGP ingest: cutoverd / BIRD 2, measured in the same run (lower is better)"
+set xlabel "run"
+set ylabel "ratio"
+set yrange [0:1.2]
+set key top right
+set grid ytics
+plot 0.5 with lines lw 2 dt 2 lc rgb "black" title "target 0.5", \
+     "$LAB_DIR/gen.dat" using 1:2 with linespoints lw 2 title "time, 1M generated", \
+     "$LAB_DIR/ris.dat" using 1:2 with linespoints lw 2 title "time, RIS 113k", \
+     "$LAB_DIR/gen.dat" using 1:3 with linespoints lw 2 title "memory/route, 1M generated", \
+     "$LAB_DIR/ris.dat" using 1:3 with linespoints lw 2 title "memory/route, RIS 113k"
+GP
+	echo "plot: $LOGS/bgp-ingest.png"
+fi
+
 echo "bgp-ingest: $(nproc) CPUs, $(uname -r), $(bird --version 2>&1 | head -1), cutoverd $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')"
 awk '
 { set[$1] = 1; n[$1] = $3; t[$1, $2] = $4; hwm[$1, $2] = $5; rss[$1, $2] = $6; cpu[$1, $2] = $7
