@@ -179,6 +179,8 @@ size_t	bgp_as_path_length(const struct bgp_as_path *p);
 /* First AS of the leftmost AS_SEQUENCE, 0 if none. */
 uint32_t bgp_as_path_first(const struct bgp_as_path *p);
 bool	bgp_as_path_contains(const struct bgp_as_path *p, uint32_t asn);
+/* Does a carry community c (RFC 1997)? */
+bool	bgp_attrs_has_community(const struct bgp_attrs *a, uint32_t c);
 int	bgp_attrs_add_community(struct bgp_attrs *a, uint32_t c);
 int	bgp_attrs_add_large_community(struct bgp_attrs *a, const struct bgp_large_comm *c);
 int	bgp_attrs_add_unknown(struct bgp_attrs *a, uint8_t flags, uint8_t code,

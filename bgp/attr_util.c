@@ -333,6 +333,15 @@ bgp_as_path_contains(const struct bgp_as_path *p, uint32_t asn)
 	return false;
 }
 
+bool
+bgp_attrs_has_community(const struct bgp_attrs *a, uint32_t c)
+{
+	for (size_t i = 0; i < a->ncommunities; i++)
+		if (a->communities[i] == c)
+			return true;
+	return false;
+}
+
 int
 bgp_attrs_add_community(struct bgp_attrs *a, uint32_t c)
 {

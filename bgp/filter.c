@@ -163,15 +163,6 @@ filter_plist_match(const struct filter_plist *pl, const struct prefix *p)
 	return false;
 }
 
-bool
-filter_attrs_has_comm(const struct bgp_attrs *a, uint32_t c)
-{
-	for (size_t i = 0; i < a->ncommunities; i++)
-		if (a->communities[i] == c)
-			return true;
-	return false;
-}
-
 void
 filter_attrs_del_comm(struct bgp_attrs *a, uint32_t c)
 {
@@ -196,7 +187,7 @@ rule_matches(const struct filter_rule *r, const struct prefix *p, const struct b
 		bool any = false;
 
 		for (size_t i = 0; i < r->nmatch_comm && !any; i++)
-			any = filter_attrs_has_comm(a, r->match_comm[i]);
+			any = bgp_attrs_has_community(a, r->match_comm[i]);
 		if (!any)
 			return false;
 	}
@@ -250,7 +241,7 @@ filter_apply(const struct filter_rule *r, struct bgp_attrs *a)
 	for (size_t i = 0; i < r->nadd_comm; i++) {
 		int rc;
 
-		if (filter_attrs_has_comm(a, r->add_comm[i]))
+		if (bgp_attrs_has_community(a, r->add_comm[i]))
 			continue;
 		if ((rc = bgp_attrs_add_community(a, r->add_comm[i])) != 0)
 			return rc;

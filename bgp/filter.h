@@ -104,8 +104,6 @@ bool	filter_verdict_modifies(const struct filter_verdict *v);
  * are for the Adj-RIB-Out (it knows the session's address and AS). 0 or -ENOMEM.
  */
 int	filter_apply(const struct filter_rule *rule, struct bgp_attrs *a);
-/* Does a carry community c? */
-bool	filter_attrs_has_comm(const struct bgp_attrs *a, uint32_t c);
 /* Remove community c from a (no-op when absent). */
 void	filter_attrs_del_comm(struct bgp_attrs *a, uint32_t c);
 

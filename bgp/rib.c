@@ -4,10 +4,10 @@
  * hash table keyed by (family, length, address); nets and paths come from slabs of
  * fixed-size objects so that a route costs what its fields need and no malloc header.
  * Attribute sets are interned in a second hash table keyed by their packed bytes (next
- * hop, then bgp_attrs_pack()). Every change recomputes the prefix's order with the RFC 4271 §9.1.2.2
- * elimination steps (the MED rule is not a total order, so it is applied to the whole
- * candidate set, not pairwise) and tells the clients when the best path or the ECMP set
- * changed.
+ * hop, then bgp_attrs_pack()). Every change recomputes the prefix's order with the RFC
+ * 4271 §9.1.2.2 elimination steps (the MED rule is not a total order, so it is applied
+ * to the whole candidate set, not pairwise) and tells the clients when the best path or
+ * the ECMP set changed.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -398,15 +398,6 @@ aset_is(const struct rib_aset *as, uint32_t h, int nh_family, bool has_ll, const
 	    (len == 0 || memcmp(as->data, key, len) == 0);
 }
 
-static bool
-attrs_has_comm(const struct bgp_attrs *a, uint32_t c)
-{
-	for (size_t i = 0; i < a->ncommunities; i++)
-		if (a->communities[i] == c)
-			return true;
-	return false;
-}
-
 static uint16_t
 sat16(size_t v)
 {
@@ -446,9 +437,9 @@ aset_create(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexthop *
 		as->flags |= RIB_ASET_ORIGINATOR;
 		as->originator_id = a->originator_id;
 	}
-	if (attrs_has_comm(a, BGP_COMM_NO_ADVERTISE))
+	if (bgp_attrs_has_community(a, BGP_COMM_NO_ADVERTISE))
 		as->flags |= RIB_ASET_NO_ADVERTISE;
-	if (attrs_has_comm(a, BGP_COMM_NO_EXPORT))
+	if (bgp_attrs_has_community(a, BGP_COMM_NO_EXPORT))
 		as->flags |= RIB_ASET_NO_EXPORT;
 	as->neighbor_as = bgp_as_path_first(&a->as_path);
 	as->path_len = sat16(bgp_as_path_length(&a->as_path));
