@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: MIT
 # bench/bgp-ingest: how fast and how small a full table lands in the RIB, cutoverd
 # against BIRD 2 measured in the same run with the same injector and the same bytes.
+# BGP_INGEST_RUNS=N repeats the whole round N times and prints the median ratios too
+# (on a shared machine single runs vary by +-25 %).
 #
 # Datasets: N distinct IPv4 /24s (BGP_INGEST_N, default 1,000,000, 100 AS paths) and the
 # RIS table dump tests/fixtures/mrt/bview.20020722.2337.gz (112,988 prefixes). For each
@@ -24,6 +26,8 @@ set -eu
 top=${CUTOVER_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/lab/lab.sh"
 N=${BGP_INGEST_N:-1000000}
+RUNS=${BGP_INGEST_RUNS:-1}	# rounds (each: both daemons, both tables); medians when > 1
+case $RUNS in ''|*[!0-9]*|0) echo "bgp-ingest: BGP_INGEST_RUNS must be a positive number" >&2; exit 2 ;; esac
 RIS=$top/tests/fixtures/mrt/bview.20020722.2337.gz
 RIS_N=112988
 INJ=$top/build/bin/bgp-inject
@@ -135,24 +139,28 @@ run() {
 	kill -TERM "$ipid" 2>/dev/null || true
 	wait "$ipid" 2>/dev/null || true
 	"${d}_stop"
-	echo "$set $d $want $(echo "$t1 - $t0" | bc -l) $hwm $rss0 $cs $(echo "$ti - $t0" | bc -l)" >> "$OUT"
+	echo "$ROUND $set $d $want $(echo "$t1 - $t0" | bc -l) $hwm $rss0 $cs $(echo "$ti - $t0" | bc -l)" >> "$OUT"
 }
 
-run bird gen "$N" --generate "$N"
-run cut gen "$N" --generate "$N"
-run bird ris "$RIS_N" --mrt "$RIS"
-run cut ris "$RIS_N" --mrt "$RIS"
+for ROUND in $(seq 1 "$RUNS"); do
+	run bird gen "$N" --generate "$N"
+	run cut gen "$N" --generate "$N"
+	run bird ris "$RIS_N" --mrt "$RIS"
+	run cut ris "$RIS_N" --mrt "$RIS"
+done
 
 # every run's ratios go to build/bench-logs/bgp-ingest.dat (one line per dataset and run)
 # and, with gnuplot, to build/bench-logs/bgp-ingest.png (docs/img/bgp-ingest.png is one)
 LOGS=$top/build/bench-logs
 mkdir -p "$LOGS"
 awk -v when="$(date +%Y-%m-%dT%H:%M:%S)" '
-{ n[$1] = $3; t[$1, $2] = $4; hwm[$1, $2] = $5; rss[$1, $2] = $6; set[$1] = 1 }
+{ k = $1 SUBSEP $2; n[k] = $4; t[k, $3] = $5; hwm[k, $3] = $6; rss[k, $3] = $7; key[k] = 1 }
 END {
-	for (s in set)
-		printf "%s %s %.4f %.4f\n", when, s, t[s, "cut"] / t[s, "bird"],
-		    ((hwm[s, "cut"] - rss[s, "cut"]) / n[s]) / ((hwm[s, "bird"] - rss[s, "bird"]) / n[s])
+	for (k in key) {
+		split(k, rs, SUBSEP)
+		printf "%s %s %.4f %.4f\n", when, rs[2], t[k, "cut"] / t[k, "bird"],
+		    ((hwm[k, "cut"] - rss[k, "cut"]) / n[k]) / ((hwm[k, "bird"] - rss[k, "bird"]) / n[k])
+	}
 }' "$OUT" >> "$LOGS/bgp-ingest.dat"
 if command -v gnuplot >/dev/null; then
 	awk '$2 == "gen" { print ++i, $3, $4 }' "$LOGS/bgp-ingest.dat" > "$LAB_DIR/gen.dat"
@@ -177,18 +185,35 @@ fi
 
 echo "bgp-ingest: $(nproc) CPUs, $(uname -r), $(bird --version 2>&1 | head -1), cutoverd $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')"
 awk '
-{ set[$1] = 1; n[$1] = $3; t[$1, $2] = $4; hwm[$1, $2] = $5; rss[$1, $2] = $6; cpu[$1, $2] = $7
-  inj[$1, $2] = $8 }
+function median(a, m,    i, j, x) {
+	for (i = 2; i <= m; i++)	# insertion sort, m is small
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { x = a[j]; a[j] = a[j - 1]; a[j - 1] = x }
+	return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+}
+{ k = $1 SUBSEP $2; round[k] = $1; set[k] = $2; n[k] = $4; t[k, $3] = $5; hwm[k, $3] = $6
+  rss[k, $3] = $7; cpu[k, $3] = $8; inj[k, $3] = $9; if (!(k in seen)) { seen[k] = 1; order[++nk] = k } }
 END {
-	printf "%-5s %9s | %9s %9s %6s | %7s %7s | %7s %7s | %10s %10s | %8s %8s %6s\n", "set",
-	    "routes", "BIRD s", "cutover s", "ratio", "BIRD cpu", "cut cpu", "inj>B s", "inj>c s",
-	    "BIRD peak", "cut peak", "BIRD B/r", "cut B/r", "ratio"
-	for (s in set) {
-		bb = (hwm[s, "bird"] - rss[s, "bird"]) * 1024 / n[s]
-		cb = (hwm[s, "cut"] - rss[s, "cut"]) * 1024 / n[s]
-		printf "%-5s %9d | %9.3f %9.3f %6.2f | %7.2f %7.2f | %7.3f %7.3f | %8d kB %8d kB | %8.1f %8.1f %6.2f\n",
-		    s, n[s], t[s, "bird"], t[s, "cut"], t[s, "cut"] / t[s, "bird"], cpu[s, "bird"],
-		    cpu[s, "cut"], inj[s, "bird"], inj[s, "cut"], hwm[s, "bird"], hwm[s, "cut"], bb, cb,
-		    cb / bb
+	printf "%-5s %5s %9s | %9s %9s %6s | %7s %7s | %7s %7s | %10s %10s | %8s %8s %6s\n", "set",
+	    "round", "routes", "BIRD s", "cutover s", "ratio", "BIRD cpu", "cut cpu", "inj>B s",
+	    "inj>c s", "BIRD peak", "cut peak", "BIRD B/r", "cut B/r", "ratio"
+	for (i = 1; i <= nk; i++) {
+		k = order[i]
+		bb = (hwm[k, "bird"] - rss[k, "bird"]) * 1024 / n[k]
+		cb = (hwm[k, "cut"] - rss[k, "cut"]) * 1024 / n[k]
+		tr = t[k, "cut"] / t[k, "bird"]
+		printf "%-5s %5d %9d | %9.3f %9.3f %6.2f | %7.2f %7.2f | %7.3f %7.3f | %8d kB %8d kB | %8.1f %8.1f %6.2f\n",
+		    set[k], round[k], n[k], t[k, "bird"], t[k, "cut"], tr, cpu[k, "bird"],
+		    cpu[k, "cut"], inj[k, "bird"], inj[k, "cut"], hwm[k, "bird"], hwm[k, "cut"], bb,
+		    cb, cb / bb
+		m = ++cnt[set[k]]
+		tra[set[k], m] = tr
+		mra[set[k], m] = cb / bb
+	}
+	for (s in cnt) {
+		if (cnt[s] < 2)
+			continue
+		for (i = 1; i <= cnt[s]; i++) { a[i] = tra[s, i]; b[i] = mra[s, i] }
+		printf "%-5s median of %d rounds: time ratio %.2f, memory per route ratio %.2f\n", s,
+		    cnt[s], median(a, cnt[s]), median(b, cnt[s])
 	}
 }' "$OUT"
