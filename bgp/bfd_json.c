@@ -11,6 +11,7 @@
 
 #include "bgp/bfd.h"
 #include "bgp/bfd_json.h"
+#include "lib/clock.h"
 
 static json_object *
 jdiag(unsigned code)
@@ -41,30 +42,12 @@ jdrops(const uint64_t *drops)
 	return o;
 }
 
-static uint64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * BFD_USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static uint64_t
-wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * BFD_USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
-
 json_object *
 bfd_session_json(const struct bfd_session *s)
 {
 	const struct bfd_fsm *f = bfd_session_fsm(s);
 	json_object *o = json_object_new_object(), *cfg, *rem, *cnt;
-	uint64_t now = mono_us(), age;
+	uint64_t now = clock_us(CLOCK_MONOTONIC), age;
 
 	json_object_object_add(o, "name", json_object_new_string(bfd_session_name(s)));
 	json_object_object_add(o, "peer", jaddr(bfd_session_peer(s)));
@@ -76,7 +59,7 @@ bfd_session_json(const struct bfd_session *s)
 	json_object_object_add(o, "state_age_ms", json_object_new_int64((int64_t)(age / 1000)));
 	/* wall clock of the last state change, Unix ms (for logs and measurements) */
 	json_object_object_add(o, "state_since_ms",
-	    json_object_new_int64((int64_t)((wall_us() - age) / 1000)));
+	    json_object_new_int64((int64_t)((clock_us(CLOCK_REALTIME) - age) / 1000)));
 	json_object_object_add(o, "local_discr", json_object_new_int64(f->local_discr));
 	json_object_object_add(o, "remote_discr", json_object_new_int64(f->remote_discr));
 	json_object_object_add(o, "local_diag", jdiag(f->local_diag));

@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "bgp/bfd.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 
 /* Longest AdminDown linger on removal: a peer with a slow, long detection time must not
@@ -69,11 +70,8 @@ struct bfd_ctx {
 static uint64_t
 bfd_clock_us(void *arg)
 {
-	struct timespec ts;
-
 	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * BFD_USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+	return clock_us(CLOCK_MONOTONIC);
 }
 
 static uint32_t

@@ -28,6 +28,7 @@
 #include <event2/event.h>
 
 #include "bgp/session_int.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 
 #define SESSION_MSGS_PER_CB	1024	/* messages handled per read callback */
@@ -48,10 +49,7 @@
 uint64_t
 bgp_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_ms(CLOCK_MONOTONIC);
 }
 
 /* ---- sockaddr helpers ---- */

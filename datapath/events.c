@@ -20,6 +20,7 @@
 
 #include "datapath/datapath.h"
 #include "datapath/dp_internal.h"
+#include "lib/clock.h"
 
 struct dp_events {
 	struct dp		*dp;
@@ -30,15 +31,6 @@ struct dp_events {
 	int64_t			 mono_to_wall;	/* add to bpf_ktime_get_ns() */
 	int			 err;
 };
-
-static int64_t
-clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static int
 on_sample(void *ctx, void *data, size_t size)
@@ -108,7 +100,7 @@ dp_events_poll(struct dp_events *ev, int timeout_ms)
 {
 	int n;
 
-	ev->mono_to_wall = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	ev->mono_to_wall = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC));
 	ev->err = 0;
 	n = timeout_ms ? ring_buffer__poll(ev->rb, timeout_ms) : ring_buffer__consume(ev->rb);
 	if (n < 0)

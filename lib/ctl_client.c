@@ -4,6 +4,7 @@
  * HTTP/1.1 request with "Connection: close", the reply read to EOF (bounded size and
  * time), status line and body parsed; the body must be JSON.
  */
+#include "lib/clock.h"
 #include "lib/ctl.h"
 #include "lib/file.h"
 
@@ -27,15 +28,6 @@ ctl_socket_path(void)
 	return s && *s ? s : CTL_SOCKET_DEFAULT;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 ctl_call(const char *sock, const char *method, const char *path, json_object *body,
     int timeout_ms, int *status, json_object **out, struct diag *d)
@@ -44,7 +36,7 @@ ctl_call(const char *sock, const char *method, const char *path, json_object *bo
 	const char *btxt = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN) : "";
 	size_t blen = strlen(btxt), len = 0, cap = 65536;
 	char *hdr = NULL, *buf = NULL, *p;
-	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 10000);
+	int64_t deadline = (int64_t)clock_ms(CLOCK_MONOTONIC) + (timeout_ms > 0 ? timeout_ms : 10000);
 	int fd = -1, rc = 0, n;
 
 	*out = NULL;
@@ -82,7 +74,7 @@ ctl_call(const char *sock, const char *method, const char *path, json_object *bo
 	}
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - (int64_t)clock_ms(CLOCK_MONOTONIC);
 		ssize_t r;
 
 		if (left <= 0) {

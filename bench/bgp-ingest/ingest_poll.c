@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/ctl.h"
 #include "lib/diag.h"
 
@@ -33,15 +34,6 @@ static const char usage[] =
 "wall-clock time of that poll (seconds since the epoch, ns resolution) and exits 0.\n"
 "Exits 1 on timeout (default 300 s) or when the daemon cannot be asked, 2 on bad\n"
 "arguments. --interval is the sleep between polls in ms (default 2).\n";
-
-static double
-now_real(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* One `show protocols all NAME` over BIRD's control socket; -1 when unreadable. */
 static long long
@@ -152,14 +144,14 @@ main(int argc, char **argv)
 	}
 	nap.tv_sec = (time_t)(interval_ms / 1000);
 	nap.tv_nsec = (long)((interval_ms - (double)nap.tv_sec * 1000) * 1e6);
-	t0 = now_real();
+	t0 = clock_s(CLOCK_REALTIME);
 	for (;;) {
 		n = bird ? bird_count(bird, proto) : cutoverd_count(cut);
 		if (n >= want) {
-			printf("%.6f\n", now_real());
+			printf("%.6f\n", clock_s(CLOCK_REALTIME));
 			return 0;
 		}
-		if (now_real() - t0 > timeout)
+		if (clock_s(CLOCK_REALTIME) - t0 > timeout)
 			break;
 		nanosleep(&nap, NULL);
 	}

@@ -24,19 +24,11 @@
 
 #include "datapath/datapath.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
 
 #define EP_ID		1
 #define POD_ID		256
 #define LO_IFINDEX	1
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 cmp_u64(const void *a, const void *b)
@@ -180,13 +172,13 @@ bench_verdict(const char *root)
 	src = addr_to_v4(&sp.addr);
 	len = tcp_packet(pkt, sizeof(pkt), src);
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		double t0 = now_s();
+		double t0 = clock_s(CLOCK_MONOTONIC);
 		uint64_t ns;
 
 		fill(dp, have, sizes[i]);
 		have = sizes[i];
 		put_policy(dp, filler_id(5), 80, 2);
-		printf("fill_s_%u %.2f\n", sizes[i], now_s() - t0);
+		printf("fill_s_%u %.2f\n", sizes[i], clock_s(CLOCK_MONOTONIC) - t0);
 		ns = verdict_ns(dp, pkt, len);
 		printf("verdict_ns_%u %llu\n", sizes[i], (unsigned long long)ns);
 		fflush(stdout);
@@ -242,13 +234,10 @@ bench_update(const char *root)
 	printf("update_initial_puts %zu\n", st.policy_put);
 	/* one map update: flip rule 5000's entry between two values */
 	for (size_t r = 0; r < 1001; r++) {
-		struct timespec a, z;
+		uint64_t a = clock_ns(CLOCK_MONOTONIC);
 
-		clock_gettime(CLOCK_MONOTONIC, &a);
 		put_policy(dp, filler_id(5000), (uint16_t)(1 + 5000 % 60000), (uint16_t)(r & 1));
-		clock_gettime(CLOCK_MONOTONIC, &z);
-		one[r] = (uint64_t)(z.tv_sec - a.tv_sec) * 1000000000ULL +
-		    (uint64_t)(z.tv_nsec - a.tv_nsec);
+		one[r] = clock_ns(CLOCK_MONOTONIC) - a;
 	}
 	qsort(one, 1001, sizeof(one[0]), cmp_u64);
 	printf("update_map_ns %llu\n", (unsigned long long)one[500]);
@@ -258,12 +247,12 @@ bench_update(const char *root)
 		fprintf(stderr, "dp_bench: bundle parse failed\n");
 		return 1;
 	}
-	t0 = now_s();
+	t0 = clock_s(CLOCK_MONOTONIC);
 	if (dp_sync(dp, b, &st, &d)) {
 		fprintf(stderr, "dp_bench: sync failed: %s\n", d.msg);
 		return 1;
 	}
-	t_sync = now_s() - t0;
+	t_sync = clock_s(CLOCK_MONOTONIC) - t0;
 	printf("update_sync_ms %.2f\n", t_sync * 1e3);
 	printf("update_sync_writes %zu\n", st.policy_put + st.policy_del + st.names_put +
 	    st.names_del + st.ipcache_put + st.ipcache_del);

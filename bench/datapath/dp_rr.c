@@ -19,16 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
+
 #define MSG	64
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 addr_of(const char *ip, int port, struct sockaddr_in *sa)
@@ -86,7 +79,7 @@ client_rr(const struct sockaddr_in *sa, double secs)
 {
 	char buf[MSG];
 	unsigned long ok = 0;
-	double t0 = now_s(), t;
+	double t0 = clock_s(CLOCK_MONOTONIC), t;
 	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	memset(buf, 'x', sizeof(buf));
@@ -99,9 +92,9 @@ client_rr(const struct sockaddr_in *sa, double secs)
 		if (full_io(fd, buf, MSG, 1) || full_io(fd, buf, MSG, 0))
 			break;
 		ok++;
-		t = now_s();
+		t = clock_s(CLOCK_MONOTONIC);
 	} while (t - t0 < secs);
-	t = now_s();
+	t = clock_s(CLOCK_MONOTONIC);
 	close(fd);
 	printf("tps %.0f\nfailed 0\n", (double)ok / (t - t0));
 	return ok ? 0 : 1;
@@ -112,7 +105,7 @@ client(const struct sockaddr_in *sa, double secs)
 {
 	char buf[MSG];
 	unsigned long ok = 0, fail = 0;
-	double t0 = now_s(), t;
+	double t0 = clock_s(CLOCK_MONOTONIC), t;
 
 	memset(buf, 'x', sizeof(buf));
 	do {
@@ -129,7 +122,7 @@ client(const struct sockaddr_in *sa, double secs)
 		else
 			fail++;
 		close(fd);
-		t = now_s();
+		t = clock_s(CLOCK_MONOTONIC);
 	} while (t - t0 < secs);
 	printf("tps %.0f\nfailed %lu\n", (double)ok / (t - t0), fail);
 	return ok ? 0 : 1;

@@ -18,20 +18,12 @@
 #include <time.h>
 
 #include "ipam/ipam.h"
+#include "lib/clock.h"
 #include "lib/diag.h"
 #include "lib/store.h"
 #include "lib/trie.h"
 #include "tests/unit/lib/test_store_harness.h"
 #include "tests/helpers/xorshift.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t rng = 0x853c49e6748fea9bULL;
 
@@ -46,7 +38,7 @@ static double
 bench_put(struct store *s, int from, int n)
 {
 	char k[64], v[32];
-	double t0 = now();
+	double t0 = clock_s(CLOCK_MONOTONIC);
 	int i;
 
 	for (i = from; i < from + n; i++) {
@@ -55,7 +47,7 @@ bench_put(struct store *s, int from, int n)
 		if (store_put_str(s, k, v))
 			return -1;
 	}
-	return now() - t0;
+	return clock_s(CLOCK_MONOTONIC) - t0;
 }
 
 static struct ipam *
@@ -87,7 +79,7 @@ bench_alloc(struct ipam *im, const char *pool, int from, int n)
 {
 	struct diag d;
 	char cid[32];
-	double t0 = now();
+	double t0 = clock_s(CLOCK_MONOTONIC);
 	int i;
 
 	for (i = from; i < from + n; i++) {
@@ -101,7 +93,7 @@ bench_alloc(struct ipam *im, const char *pool, int from, int n)
 			return -1;
 		}
 	}
-	return now() - t0;
+	return clock_s(CLOCK_MONOTONIC) - t0;
 }
 
 #define ROUNDS	10
@@ -187,18 +179,18 @@ bench_advertise(void)
 	}
 	/* anchor: the same host prefixes into a plain trie */
 	t = trie_new();
-	t0 = now();
+	t0 = clock_s(CLOCK_MONOTONIC);
 	for (i = 0; i < nown; i++) {
 		struct prefix h;
 
 		prefix_host(&h, &own[i]);
 		trie_insert(t, &h, (void *)1, NULL);
 	}
-	t_trie = now() - t0;
+	t_trie = clock_s(CLOCK_MONOTONIC) - t0;
 	trie_free(t, NULL);
 
 	adv = ipam_adv_new(NULL, NULL);
-	t0 = now();
+	t0 = clock_s(CLOCK_MONOTONIC);
 	ipam_adv_begin(adv);
 	ipam_adv_add_root(adv, &root, true);
 	for (i = 0; i < (1u << 16); i++) {
@@ -213,12 +205,12 @@ bench_advertise(void)
 	for (i = 0; i < nown; i++)
 		ipam_adv_set_own(adv, &own[i], true);
 	ipam_adv_end(adv);
-	t_full = now() - t0;
+	t_full = clock_s(CLOCK_MONOTONIC) - t0;
 	printf("advertise anchor: 1M host prefixes into lib/trie  %8.3f s\n", t_trie);
 	printf("advertise full computation, %zu owned addresses, 32k foreign blocks: %.3f s "
 	    "(ratio to anchor %.2f), %zu prefixes\n", nown, t_full, t_full / t_trie,
 	    ipam_adv_count(adv));
-	t0 = now();
+	t0 = clock_s(CLOCK_MONOTONIC);
 	for (i = 0; i < (size_t)changes; i++) {
 		size_t k = rnd() % nown;
 
@@ -226,7 +218,7 @@ bench_advertise(void)
 		ipam_adv_set_own(adv, &own[k], false);
 		ipam_adv_set_own(adv, &own[k], true);
 	}
-	t_inc = (now() - t0) / (2.0 * changes);
+	t_inc = (clock_s(CLOCK_MONOTONIC) - t0) / (2.0 * changes);
 	printf("advertise incremental change: %.2f us each (%d changes), %.0fx cheaper than a "
 	    "full computation\n", t_inc * 1e6, 2 * changes, t_full / t_inc);
 	ipam_adv_free(adv);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "ipam/ipam.h"
+#include "lib/clock.h"
 #include "lib/diag.h"
 #include "lib/store.h"
 
@@ -45,7 +46,7 @@ main(int argc, char **argv)
 	const char *url = NULL, *node = NULL, *pool = NULL, *prefix = "load";
 	long count = 0, i;
 	bool quiet = false;
-	struct timespec t0, t1;
+	double t0;
 	struct store *s;
 	struct ipam *im;
 	struct diag d;
@@ -78,7 +79,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_s(CLOCK_MONOTONIC);
 	for (i = 0; i < count; i++) {
 		char cid[IPAM_CID_MAX], ip[ADDR_STRLEN];
 		struct ipam_request rq = { .pool = pool, .node = node, .cid = cid };
@@ -93,9 +94,8 @@ main(int argc, char **argv)
 		if (!quiet)
 			printf("ACK %s %s\n", cid, addr_format(&le.ip, ip, sizeof(ip)));
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("DONE %ld %.3f %llu\n", i, (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, (unsigned long long)ipam_conflicts(im));
+	printf("DONE %ld %.3f %llu\n", i, clock_s(CLOCK_MONOTONIC) - t0,
+	    (unsigned long long)ipam_conflicts(im));
 	ipam_close(im);
 	store_close(s);
 	return rc ? 1 : 0;

@@ -17,6 +17,7 @@
 
 #include "cmd/cutover/cli.h"
 #include "datapath/bundle.h"
+#include "lib/clock.h"
 #include "nsx-import/translate.h"
 #include "nsx-import/verify.h"
 
@@ -95,16 +96,14 @@ static bool timing;
 static void
 phase(const char *name)
 {
-	static struct timespec last;
-	struct timespec now;
+	static double last;
+	double now = clock_s(CLOCK_MONOTONIC);
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (timing && name) {
 		struct rusage ru;
 
 		getrusage(RUSAGE_SELF, &ru);
-		fprintf(stderr, "timing: %-10s %8.3f s  (peak RSS %ld MiB)\n", name,
-		    (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9,
+		fprintf(stderr, "timing: %-10s %8.3f s  (peak RSS %ld MiB)\n", name, now - last,
 		    ru.ru_maxrss / 1024);
 	}
 	last = now;

@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "bgp/bfd.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 
 static const char usage[] =
@@ -61,15 +62,6 @@ struct probe {
 	bool			 stopping;
 	struct event		*wait_ev;
 };
-
-static uint64_t
-clock_us(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void
 probe_notify(void *arg, struct bfd_session *s, enum bfd_state from, enum bfd_state to,

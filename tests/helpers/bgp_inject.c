@@ -31,6 +31,7 @@
 #include "bgp/msg.h"
 #include "bgp/rib.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/file.h"
 #include "tests/helpers/mrt_routes.h"
 
@@ -106,15 +107,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static double
-now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Our AS first, as an eBGP speaker does (RFC 4271 §5.1.2). */
@@ -547,10 +539,10 @@ sender_flush(struct sender *s, bool force)
 		return rc;
 	s->bytes += s->bw.len;
 	bw_reset(&s->bw);
-	if (s->hold && now_wall() - s->last_ka > s->hold / 3.0) {
+	if (s->hold && clock_s(CLOCK_REALTIME) - s->last_ka > s->hold / 3.0) {
 		if ((rc = send_simple(s->fd, bgp_keepalive_encode)) != 0)
 			return rc;
-		s->last_ka = now_wall();
+		s->last_ka = clock_s(CLOCK_REALTIME);
 	}
 	return drain(s->fd, s->ctx, 0);
 }
@@ -777,7 +769,7 @@ main(int argc, char **argv)
 		    strerror(-fd));
 		return 1;
 	}
-	t_est = t_start = now_wall();
+	t_est = t_start = clock_s(CLOCK_REALTIME);
 	memset(&s, 0, sizeof(s));
 	s.fd = fd;
 	s.ctx = &ctx;
@@ -810,7 +802,7 @@ main(int argc, char **argv)
 			for (size_t i = 0; i < gr[f].n && rc == 0 && !stop; i++)
 				rc = send_prefixes(&s, &gr[f].g[i].attrs, gr[f].g[i].pfx,
 				    gr[f].g[i].n);
-		t_start = now_wall();
+		t_start = clock_s(CLOCK_REALTIME);
 		if (rc == 0)
 			rc = sender_send(&s);
 	}
@@ -820,7 +812,7 @@ main(int argc, char **argv)
 			bgp_eor_encode(&s.bw, BGP_AFI_IPV6, BGP_SAFI_UNICAST);
 		rc = sender_flush(&s, true);
 	}
-	t_done = now_wall();
+	t_done = clock_s(CLOCK_REALTIME);
 	if (rc == 0)
 		fprintf(stderr, "bgp-inject: sent %zu routes in %zu UPDATEs (%zu bytes) in %.3f s\n",
 		    s.routes, s.updates, s.bytes, t_done - t_start);
@@ -830,11 +822,11 @@ main(int argc, char **argv)
 		fclose(sf);
 	}
 	/* stay established */
-	while (rc == 0 && !stop && (!o.stay || now_wall() - t_done < o.stay)) {
+	while (rc == 0 && !stop && (!o.stay || clock_s(CLOCK_REALTIME) - t_done < o.stay)) {
 		rc = drain(fd, &ctx, 1000);
-		if (rc == 0 && o.hold && now_wall() - s.last_ka > o.hold / 3.0) {
+		if (rc == 0 && o.hold && clock_s(CLOCK_REALTIME) - s.last_ka > o.hold / 3.0) {
 			rc = send_simple(fd, bgp_keepalive_encode);
-			s.last_ka = now_wall();
+			s.last_ka = clock_s(CLOCK_REALTIME);
 		}
 	}
 	if (rc == 0 || rc == -EINTR) {

@@ -20,6 +20,7 @@
 
 #include "bgp/bfd.h"
 #include "bgp/bfd_json.h"
+#include "lib/clock.h"
 
 struct side {
 	struct bfd_ctx		*ctx;
@@ -38,15 +39,6 @@ struct pair {
 	struct addr		 la, lb;
 };
 
-static uint64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static void
 notify(void *arg, struct bfd_session *s, enum bfd_state from, enum bfd_state to,
     enum bfd_diag diag, bool failure)
@@ -60,16 +52,16 @@ notify(void *arg, struct bfd_session *s, enum bfd_state from, enum bfd_state to,
 	sd->diag = diag;
 	sd->failure = failure;
 	if (to == BFD_STATE_DOWN)
-		sd->t_down = mono_us();
+		sd->t_down = clock_us(CLOCK_MONOTONIC);
 }
 
 /* Run the loop until cond(p) or timeout_ms; returns whether cond held. */
 static bool
 run_until(struct pair *p, bool (*cond)(struct pair *), int timeout_ms)
 {
-	uint64_t end = mono_us() + (uint64_t)timeout_ms * 1000;
+	uint64_t end = clock_us(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * 1000;
 
-	while (!cond(p) && mono_us() < end)
+	while (!cond(p) && clock_us(CLOCK_MONOTONIC) < end)
 		event_base_loop(p->base, EVLOOP_ONCE | EVLOOP_NONBLOCK), usleep(200);
 	return cond(p);
 }
@@ -193,13 +185,13 @@ test_silence_is_detected(void **state)
 
 	assert_true(run_until(p, both_up, 3000));
 	/* let the poll sequences finish so both run at 20 ms */
-	t0 = mono_us() + 100000;
-	while (mono_us() < t0)
+	t0 = clock_us(CLOCK_MONOTONIC) + 100000;
+	while (clock_us(CLOCK_MONOTONIC) < t0)
 		event_base_loop(p->base, EVLOOP_ONCE | EVLOOP_NONBLOCK), usleep(200);
 	det = bfd_fsm_detect_time(bfd_session_fsm(p->b.s));
 	assert_int_equal(det, 60000);
 	/* A vanishes without a word (no AdminDown): as if its process froze */
-	t0 = mono_us();
+	t0 = clock_us(CLOCK_MONOTONIC);
 	bfd_ctx_free(p->a.ctx);
 	p->a.ctx = NULL;
 	p->a.s = NULL;
