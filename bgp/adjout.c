@@ -80,13 +80,16 @@ adjout_pending(const struct adjout *ao)
 	return trie_count(ao->pending);
 }
 
-bool
-adjout_exports(struct adjout *ao, uint16_t src, const struct rib_aset *as, const struct prefix *p)
+/* adjout_exports(), also telling which export rule matched (v->rule, NULL for none). */
+static bool
+exports_verdict(struct adjout *ao, uint16_t src, const struct rib_aset *as,
+    const struct prefix *p, struct filter_verdict *v)
 {
 	const struct rib_peer_info *pi = rib_peer_get(ao->rib, src);
 	const struct bgp_attrs *a;
-	struct filter_verdict v;
 	int fi = p->addr.family == AF_INET6;
+
+	v->rule = NULL;
 
 	if (!as || src == ao->conf.peer || src == RIB_PEER_LOCAL || !pi)
 		return false;
@@ -104,8 +107,16 @@ adjout_exports(struct adjout *ao, uint16_t src, const struct rib_aset *as, const
 		return !ao->conf.ebgp;		/* RFC 8212 default, no attributes needed */
 	if (!(a = aset_view(ao, as)))
 		return false;
-	filter_eval(ao->conf.export, ao->conf.ebgp, p, a, &v);
-	return v.permit;
+	filter_eval(ao->conf.export, ao->conf.ebgp, p, a, v);
+	return v->permit;
+}
+
+bool
+adjout_exports(struct adjout *ao, uint16_t src, const struct rib_aset *as, const struct prefix *p)
+{
+	struct filter_verdict v;
+
+	return exports_verdict(ao, src, as, p, &v);
 }
 
 static void
@@ -173,13 +184,9 @@ collect_cb(const struct prefix *p, void *value, void *arg)
 	const struct rib_net *n = rib_net_get(ao->rib, p);
 	const struct rib_path *best = n ? n->paths : NULL;
 	struct item it = { .pfx = *p };
+	struct filter_verdict v;
 
-	if (best && adjout_exports(ao, best->peer, best->aset, p)) {
-		struct filter_verdict v = { .rule = NULL };
-		const struct bgp_attrs *a = ao->conf.export ? aset_view(ao, best->aset) : NULL;
-
-		if (a)
-			filter_eval(ao->conf.export, ao->conf.ebgp, p, a, &v);
+	if (best && exports_verdict(ao, best->peer, best->aset, p, &v)) {
 		it.best = best;
 		it.rule = v.rule;
 	} else if (value != PENDING_WAS_ADV) {
