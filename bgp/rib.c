@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Adj-RIB-In, Loc-RIB and the decision process (see rib.h). Nets live in a chained
- * hash table keyed by (family, length, address); nets and paths come from slabs of
- * fixed-size objects so that a route costs what its fields need and no malloc header.
+ * Adj-RIB-In, Loc-RIB and the decision process (see rib.h). Nets are found through one
+ * open-addressing table per family keyed by (length, address) (see "the net index");
+ * nets and paths come from slabs of fixed-size objects so that a route costs what its
+ * fields need and no malloc header.
  * Attribute sets are interned in a second hash table keyed by their packed bytes (next
  * hop, then bgp_attrs_pack()). Every change recomputes the prefix's order with the RFC
  * 4271 §9.1.2.2 elimination steps (the MED rule is not a total order, so it is applied
@@ -10,9 +11,13 @@
  * the ECMP set changed.
  */
 #include <errno.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "bgp/rib.h"
 
@@ -32,13 +37,12 @@ struct slab {
 };
 
 /*
- * Nets by 32-bit id (so that hash buckets and chain links take 4 bytes): chunks of
- * NET_PER_CHUNK objects; id = (index + 1) | NET_ID_V6 for the IPv6 table, 0 = none.
- * Free nets are chained through their first 4 bytes.
+ * Nets of one family by id (index + 1, 0 = none; NTAB_ID_BITS wide so that an index
+ * slot takes 4 bytes): chunks of NET_PER_CHUNK objects, never moved. Free nets are
+ * chained through their first 4 bytes and keep family 0.
  */
 #define NET_CHUNK_SHIFT		11
 #define NET_PER_CHUNK		(1u << NET_CHUNK_SHIFT)
-#define NET_ID_V6		UINT32_C(0x80000000)
 
 struct netslab {
 	size_t		 objsize;
@@ -46,7 +50,27 @@ struct netslab {
 	size_t		 nchunks, cap;
 	uint32_t	 free;		/* id of the first free net, 0 = none */
 	uint32_t	 fresh;		/* next never used index */
-	uint32_t	 tag;		/* 0 or NET_ID_V6 */
+};
+
+/*
+ * The net index: per family, an open-addressing table of 4-byte slots in groups of
+ * NTAB_GROUP (one 64-byte line). A slot is empty (0), a tombstone (NTAB_TOMB) or a net:
+ * its id under an 8-bit tag taken from the key's hash. A lookup hashes to a group and
+ * compares tags within the line, reading only a net whose tag matches, so a prefix
+ * not yet known costs one line and no other prefix's net (a chained table reads the
+ * chain's nets, each a cache miss in a full table). When a group has no empty slot the
+ * probe goes on to the next group; it ends at the first group with an empty slot.
+ */
+#define NTAB_GROUP		16
+#define NTAB_ID_BITS		24
+#define NTAB_ID_MASK		((UINT32_C(1) << NTAB_ID_BITS) - 1)
+#define NTAB_TOMB		UINT32_C(0xff000000)	/* a tag with id 0 */
+#define NTAB_MIN_GROUPS		64
+
+struct ntab {
+	uint32_t	*slots;		/* ngroups * NTAB_GROUP, line-aligned */
+	size_t		 ngroups;	/* a power of two */
+	size_t		 used;		/* nets + tombstones */
 };
 
 struct rib_peer {
@@ -63,8 +87,7 @@ struct rib_client {
 
 struct rib {
 	struct rib_conf		 conf;
-	uint32_t		*nbuckets;	/* net ids */
-	size_t			 nnbuckets;
+	struct ntab		 nt[2];		/* IPv4, IPv6 */
 	size_t			 nnets[2];
 	struct rib_aset		**abuckets;
 	size_t			 nabuckets;
@@ -146,31 +169,20 @@ slab_destroy(struct slab *s)
 static struct rib_net *
 netslab_ptr(const struct netslab *s, uint32_t id)
 {
-	uint32_t i = (id & ~NET_ID_V6) - 1;
+	uint32_t i = id - 1;
 
 	return (struct rib_net *)(void *)(s->chunks[i >> NET_CHUNK_SHIFT] +
 	    (size_t)(i & (NET_PER_CHUNK - 1)) * s->objsize);
 }
 
-static struct rib_net *
-net_ptr(const struct rib *r, uint32_t id)
-{
-	return netslab_ptr(id & NET_ID_V6 ? &r->nets6 : &r->nets4, id);
-}
-
-/* Walking a bucket's chain. */
-#define NET_FIRST(r, b)	((r)->nbuckets[b] ? net_ptr((r), (r)->nbuckets[b]) : NULL)
-#define NET_NEXT(r, n)	((n)->hnext ? net_ptr((r), (n)->hnext) : NULL)
-
 static void
-netslab_init(struct netslab *s, size_t objsize, uint32_t tag)
+netslab_init(struct netslab *s, size_t objsize)
 {
 	memset(s, 0, sizeof(*s));
 	s->objsize = (objsize + 7) & ~(size_t)7;
-	s->tag = tag;
 }
 
-/* A net's id, or 0 without memory (or ids). */
+/* A net's id, or 0 without memory or ids (NTAB_ID_MASK nets per family). */
 static uint32_t
 netslab_alloc(struct netslab *s)
 {
@@ -181,7 +193,7 @@ netslab_alloc(struct netslab *s)
 		memcpy(&s->free, netslab_ptr(s, id), sizeof(s->free));
 		return id;
 	}
-	if (s->fresh >= (NET_ID_V6 - 1))
+	if (s->fresh >= NTAB_ID_MASK)
 		return 0;
 	if ((s->fresh >> NET_CHUNK_SHIFT) >= s->nchunks) {
 		char *c;
@@ -200,10 +212,10 @@ netslab_alloc(struct netslab *s)
 			return 0;
 		s->chunks[s->nchunks++] = c;
 	}
-	return (++s->fresh) | s->tag;
+	return ++s->fresh;
 }
 
-/* A released net keeps family 0, which tells net_rehash() to skip it. */
+/* A released net keeps family 0, which tells the slab walks to skip it. */
 static void
 netslab_release(struct netslab *s, uint32_t id)
 {
@@ -221,6 +233,26 @@ netslab_destroy(struct netslab *s)
 		free(s->chunks[i]);
 	free(s->chunks);
 	memset(s, 0, sizeof(*s));
+}
+
+#define HUGE_PAGE		(2u << 20)
+
+static int
+ntab_init(struct ntab *t, size_t ngroups)
+{
+	size_t sz = ngroups * NTAB_GROUP * sizeof(uint32_t);
+
+	/* a full table's index is megabytes probed at random: ask for huge pages so
+	 * that the probes do not also miss the TLB */
+	t->slots = aligned_alloc(sz >= HUGE_PAGE ? HUGE_PAGE : 64, sz);
+	if (!t->slots)
+		return -ENOMEM;
+	if (sz >= HUGE_PAGE)
+		(void)madvise(t->slots, sz, MADV_HUGEPAGE);
+	memset(t->slots, 0, sz);
+	t->ngroups = ngroups;
+	t->used = 0;
+	return 0;
 }
 
 /* ---- hashing ---- */
@@ -242,6 +274,8 @@ addr_width(int family)
 	return family == AF_INET6 ? 16 : 4;
 }
 
+/* A net's hash (the prefix is normalized): the low bits pick the index group, the top
+ * 8 bits are the slot tag. */
 static uint64_t
 net_key_hash(int family, unsigned len, const uint8_t *addr)
 {
@@ -278,16 +312,15 @@ rib_new(const struct rib_conf *conf)
 	if (r->conf.ecmp_max > RIB_ECMP_MAX)
 		r->conf.ecmp_max = RIB_ECMP_MAX;
 	/* The address is the flexible tail: no padding of sizeof() before it. */
-	netslab_init(&r->nets4, offsetof(struct rib_net, addr) + 4, 0);
-	netslab_init(&r->nets6, offsetof(struct rib_net, addr) + 16, NET_ID_V6);
+	netslab_init(&r->nets4, offsetof(struct rib_net, addr) + 4);
+	netslab_init(&r->nets6, offsetof(struct rib_net, addr) + 16);
 	slab_init(&r->slab_path, sizeof(struct rib_path));
-	r->nnbuckets = HASH_MIN_BUCKETS;
-	r->nbuckets = calloc(r->nnbuckets, sizeof(*r->nbuckets));
 	r->nabuckets = HASH_MIN_BUCKETS;
 	r->abuckets = calloc(r->nabuckets, sizeof(*r->abuckets));
 	r->peers = calloc(1, sizeof(*r->peers));
 	bw_init_dyn(&r->scratch, 0);
-	if (!r->nbuckets || !r->abuckets || !r->peers) {
+	if (ntab_init(&r->nt[0], NTAB_MIN_GROUPS) != 0 ||
+	    ntab_init(&r->nt[1], NTAB_MIN_GROUPS) != 0 || !r->abuckets || !r->peers) {
 		rib_free(r);
 		errno = ENOMEM;
 		return NULL;
@@ -464,7 +497,8 @@ rib_free(struct rib *r)
 		}
 	}
 	free(r->abuckets);
-	free(r->nbuckets);
+	free(r->nt[0].slots);
+	free(r->nt[1].slots);
 	bw_free(&r->scratch);
 	netslab_destroy(&r->nets4);
 	netslab_destroy(&r->nets6);
@@ -655,12 +689,6 @@ net_match(const struct rib_net *n, int family, unsigned len, const uint8_t *addr
 	return x == y;
 }
 
-static uint64_t
-net_hash(const struct rib_net *n)
-{
-	return net_key_hash(n->family, n->len, n->addr);
-}
-
 void
 rib_net_prefix(const struct rib_net *n, struct prefix *p)
 {
@@ -677,126 +705,302 @@ prefix_ok(const struct prefix *p)
 	    (p->addr.family == AF_INET6 && p->len <= ADDR_V6_BITS);
 }
 
-/* The link that holds p's net id, or the 0 at the end of its chain. */
-static uint32_t *
-net_slot(const struct rib *r, const struct prefix *p)
+static struct netslab *
+net_slab(struct rib *r, int family)
 {
-	uint64_t h = net_key_hash(p->addr.family, p->len, p->addr.bytes);
-	uint32_t *pp = &r->nbuckets[h & (r->nnbuckets - 1)];
+	return family == AF_INET6 ? &r->nets6 : &r->nets4;
+}
 
-	while (*pp) {
-		struct rib_net *n = net_ptr(r, *pp);
+static const struct netslab *
+net_cslab(const struct rib *r, int family)
+{
+	return family == AF_INET6 ? &r->nets6 : &r->nets4;
+}
 
-		if (net_match(n, p->addr.family, p->len, p->addr.bytes))
-			break;
-		pp = &n->hnext;
+static uint32_t
+slot_make(uint64_t h, uint32_t id)
+{
+	return (uint32_t)(h >> 56) << NTAB_ID_BITS | id;
+}
+
+static uint32_t *
+ntab_group(const struct ntab *t, size_t g)
+{
+	return t->slots + (g & (t->ngroups - 1)) * NTAB_GROUP;
+}
+
+/* The slot mask of grp for: slots whose tag is tag (any id), and empty slots. */
+struct ntab_masks {
+	unsigned	tag;
+	unsigned	empty;
+};
+
+static inline struct ntab_masks
+ntab_scan(const uint32_t *grp, uint32_t tag)
+{
+	struct ntab_masks m = { 0, 0 };
+#ifdef __SSE2__
+	const __m128i want = _mm_set1_epi32((int)(tag << NTAB_ID_BITS));
+	const __m128i hi = _mm_set1_epi32((int)~NTAB_ID_MASK);
+	const __m128i zero = _mm_setzero_si128();
+
+	for (unsigned i = 0; i < NTAB_GROUP / 4; i++) {
+		__m128i v = _mm_load_si128((const __m128i *)(const void *)(grp + 4 * i));
+
+		m.tag |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(
+		    _mm_cmpeq_epi32(_mm_and_si128(v, hi), want))) << (4 * i);
+		m.empty |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(
+		    _mm_cmpeq_epi32(v, zero))) << (4 * i);
 	}
-	return pp;
+#else
+	for (unsigned i = 0; i < NTAB_GROUP; i++) {
+		m.tag |= (unsigned)(grp[i] >> NTAB_ID_BITS == tag) << i;
+		m.empty |= (unsigned)(grp[i] == 0) << i;
+	}
+#endif
+	return m;
+}
+
+/*
+ * The slot of the net with key (family, len, addr) and hash h, or NULL; *ins (when not
+ * NULL) gets where the key would go: the first tombstone or empty slot on its probe.
+ */
+static uint32_t *
+ntab_find(const struct rib *r, int family, unsigned len, const uint8_t *addr, uint64_t h,
+    uint32_t **ins)
+{
+	const struct ntab *t = &r->nt[fam_idx(family)];
+	const struct netslab *s = net_cslab(r, family);
+	uint32_t tag = (uint32_t)(h >> 56);
+
+	if (ins)
+		*ins = NULL;
+	for (size_t g = h, probes = 0; probes < t->ngroups; g++, probes++) {
+		uint32_t *grp = ntab_group(t, g);
+		struct ntab_masks m = ntab_scan(grp, tag);
+
+		for (unsigned c = m.tag; c; c &= c - 1) {
+			uint32_t v = grp[__builtin_ctz(c)];
+
+			if ((v & NTAB_ID_MASK) &&
+			    net_match(netslab_ptr(s, v & NTAB_ID_MASK), family, len, addr))
+				return &grp[__builtin_ctz(c)];
+		}
+		if (ins && !*ins) {
+			unsigned freeable = m.empty;
+
+			if (t->used != r->nnets[fam_idx(family)])	/* there are tombstones */
+				for (unsigned i = 0; i < NTAB_GROUP; i++)
+					freeable |= (unsigned)(grp[i] == NTAB_TOMB) << i;
+			if (freeable)
+				*ins = &grp[__builtin_ctz(freeable)];
+		}
+		if (m.empty)
+			break;
+	}
+	return NULL;
+}
+
+/* Put every live net of s (in allocation order) into the empty table t. The group of
+ * the net NTAB_FILL_AHEAD places on is fetched while this one is placed. */
+#define NTAB_FILL_AHEAD		16
+
+static void
+ntab_fill(struct ntab *t, const struct netslab *s)
+{
+	uint64_t ring[NTAB_FILL_AHEAD];
+	uint32_t ids[NTAB_FILL_AHEAD];
+	unsigned head = 0, n = 0;
+
+	for (uint32_t i = 0; i < s->fresh || n; i++) {
+		if (i < s->fresh) {
+			const struct rib_net *x = netslab_ptr(s, i + 1);
+
+			if (x->family == 0)
+				continue;	/* on the free list */
+			if (n < NTAB_FILL_AHEAD) {
+				unsigned k = (head + n++) % NTAB_FILL_AHEAD;
+
+				ring[k] = net_key_hash(x->family, x->len, x->addr);
+				ids[k] = i + 1;
+				__builtin_prefetch(ntab_group(t, ring[k]), 1);
+				if (n < NTAB_FILL_AHEAD)
+					continue;
+			} else {
+				continue;	/* cannot happen: the ring drains below */
+			}
+		}
+		/* place the oldest */
+		for (size_t g = ring[head];; g++) {
+			uint32_t *grp = ntab_group(t, g);
+			unsigned e = ntab_scan(grp, 0).empty;
+
+			if (e) {
+				grp[__builtin_ctz(e)] = slot_make(ring[head], ids[head]);
+				break;
+			}
+		}
+		t->used++;
+		head = (head + 1) % NTAB_FILL_AHEAD;
+		n--;
+	}
+}
+
+/*
+ * Make room for one more net in family f's index: at 7/8 of the slots used, rebuild
+ * at twice the size (or at the same size when tombstones, not nets, filled it). The
+ * nets are visited in memory order, which streams, rather than by slot.
+ */
+static int
+ntab_grow(struct rib *r, int f)
+{
+	struct ntab *t = &r->nt[f], nt;
+	size_t cap = t->ngroups * NTAB_GROUP, n = t->ngroups;
+
+	if ((t->used + 1) * 8 <= cap * 7)
+		return 0;
+	if (r->nnets[f] * 4 >= cap)
+		n *= 2;
+	if (ntab_init(&nt, n) != 0)
+		return -ENOMEM;
+	ntab_fill(&nt, f ? &r->nets6 : &r->nets4);
+	free(t->slots);
+	*t = nt;
+	return 0;
+}
+
+static uint64_t
+prefix_hash(const struct prefix *p)
+{
+	return net_key_hash(p->addr.family, p->len, p->addr.bytes);
 }
 
 void
 rib_prefetch(const struct rib *r, const struct prefix *p, bool net)
 {
-	const uint32_t *b;
+	const struct ntab *t;
+	const uint32_t *grp;
+	uint64_t h;
+	uint32_t tag;
 
 	if (p->addr.family != AF_INET && p->addr.family != AF_INET6)
 		return;
-	b = &r->nbuckets[net_key_hash(p->addr.family, p->len, p->addr.bytes) &
-	    (r->nnbuckets - 1)];
-	if (!net)
-		__builtin_prefetch(b);
-	else if (*b)
-		__builtin_prefetch(net_ptr(r, *b));
+	t = &r->nt[fam_idx(p->addr.family)];
+	h = prefix_hash(p);
+	grp = ntab_group(t, h);
+	if (!net) {
+		__builtin_prefetch(grp);
+		return;
+	}
+	tag = (uint32_t)(h >> 56);
+	for (unsigned i = 0; i < NTAB_GROUP; i++) {
+		if (grp[i] >> NTAB_ID_BITS == tag && (grp[i] & NTAB_ID_MASK)) {
+			__builtin_prefetch(netslab_ptr(net_cslab(r, p->addr.family),
+			    grp[i] & NTAB_ID_MASK));
+			return;
+		}
+	}
+}
+
+/* p must be valid and normalized. */
+static struct rib_net *
+net_find(const struct rib *r, const struct prefix *p, uint32_t **slot)
+{
+	uint32_t *s = ntab_find(r, p->addr.family, p->len, p->addr.bytes, prefix_hash(p), NULL);
+
+	if (slot)
+		*slot = s;
+	return s ? netslab_ptr(net_cslab(r, p->addr.family), *s & NTAB_ID_MASK) : NULL;
 }
 
 const struct rib_net *
 rib_net_get(const struct rib *r, const struct prefix *p)
 {
 	struct prefix q = *p;
-	uint32_t id;
 
 	if (!prefix_ok(&q))
 		return NULL;
 	prefix_normalize(&q);
-	id = *net_slot(r, &q);
-	return id ? net_ptr(r, id) : NULL;
+	return net_find(r, &q, NULL);
 }
 
-/* Link every live net of s (in allocation order) into the bucket array nb of n slots. */
-static void
-net_rehash_slab(const struct netslab *s, uint32_t *nb, size_t n)
-{
-	for (uint32_t i = 0; i < s->fresh; i++) {
-		uint32_t id = (i + 1) | s->tag;
-		struct rib_net *x = netslab_ptr(s, id);
-		size_t b;
-
-		if (x->family == 0)
-			continue;	/* on the free list */
-		b = net_hash(x) & (n - 1);
-		x->hnext = nb[b];
-		nb[b] = id;
-	}
-}
-
-/*
- * Double the bucket array. The nets are visited in memory order, not by chain: a
- * chain walk misses the cache on every net (a full table grows through ten rehashes),
- * a walk through the slabs streams.
- */
-static int
-net_rehash(struct rib *r)
-{
-	size_t n = r->nnbuckets * 2;
-	uint32_t *nb = calloc(n, sizeof(*nb));
-
-	if (!nb)
-		return -ENOMEM;
-	net_rehash_slab(&r->nets4, nb, n);
-	net_rehash_slab(&r->nets6, nb, n);
-	free(r->nbuckets);
-	r->nbuckets = nb;
-	r->nnbuckets = n;
-	return 0;
-}
-
+/* A new net for p (not in the index yet); NULL without memory or without ids. */
 static struct rib_net *
-net_create(struct rib *r, const struct prefix *p, uint32_t *slot)
+net_create(struct rib *r, const struct prefix *p)
 {
-	struct netslab *s = p->addr.family == AF_INET6 ? &r->nets6 : &r->nets4;
-	uint32_t id = netslab_alloc(s);
+	int f = fam_idx(p->addr.family);
+	struct netslab *s = net_slab(r, p->addr.family);
+	uint64_t h = prefix_hash(p);
+	uint32_t id, *ins;
 	struct rib_net *n;
 
-	if (!id)
+	if (ntab_grow(r, f) != 0)
+		return NULL;
+	(void)ntab_find(r, p->addr.family, p->len, p->addr.bytes, h, &ins);
+	if (!ins || !(id = netslab_alloc(s)))
 		return NULL;
 	n = netslab_ptr(s, id);
-	n->hnext = 0;
 	n->family = p->addr.family;
 	n->len = p->len;
 	memcpy(n->addr, p->addr.bytes, addr_width(p->addr.family));
-	*slot = id;
-	r->nnets[fam_idx(n->family)]++;
+	if (*ins == 0)
+		r->nt[f].used++;
+	*ins = slot_make(h, id);
+	r->nnets[f]++;
 	return n;
 }
 
+/*
+ * Remove n from the index and free it. A group that still has an
+ * empty slot was never full, so no probe went past it and the slot can be emptied;
+ * otherwise it becomes a tombstone until the next rebuild.
+ */
 static void
 net_destroy(struct rib *r, struct rib_net *n)
 {
-	uint32_t *pp = &r->nbuckets[net_hash(n) & (r->nnbuckets - 1)];
+	int f = fam_idx(n->family);
+	struct ntab *t = &r->nt[f];
+	uint32_t *slot = ntab_find(r, n->family, n->len, n->addr,
+	    net_key_hash(n->family, n->len, n->addr), NULL);
+	uint32_t *grp, id;
+	bool open = false;
 
-	while (*pp) {
-		struct rib_net *x = net_ptr(r, *pp);
-
-		if (x == n) {
-			uint32_t id = *pp;
-
-			*pp = n->hnext;
-			r->nnets[fam_idx(n->family)]--;
-			netslab_release(id & NET_ID_V6 ? &r->nets6 : &r->nets4, id);
-			return;
-		}
-		pp = &x->hnext;
+	if (!slot)
+		return;	/* not indexed: cannot happen */
+	grp = t->slots + (size_t)(slot - t->slots) / NTAB_GROUP * NTAB_GROUP;
+	id = *slot & NTAB_ID_MASK;
+	for (unsigned i = 0; i < NTAB_GROUP; i++)
+		open |= grp[i] == 0;
+	if (open) {
+		*slot = 0;
+		t->used--;
+	} else {
+		*slot = NTAB_TOMB;
 	}
+	r->nnets[f]--;
+	netslab_release(net_slab(r, n->family), id);
+}
+
+/* Every live net of family (0: both) in allocation order; stops at cb's first non-zero. */
+static int
+nets_walk(const struct rib *r, int family, int (*cb)(struct rib_net *, void *), void *arg)
+{
+	for (int f = 0; f < 2; f++) {
+		const struct netslab *s = f ? &r->nets6 : &r->nets4;
+
+		if (family && fam_idx(family) != f)
+			continue;
+		for (uint32_t i = 0; i < s->fresh; i++) {
+			struct rib_net *n = netslab_ptr(s, i + 1);
+			int rc;
+
+			if (n->family == 0)
+				continue;
+			if ((rc = cb(n, arg)) != 0)
+				return rc;
+		}
+	}
+	return 0;
 }
 
 /* ---- decision process ---- */
@@ -1149,7 +1353,6 @@ rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
     struct rib_aset *as)
 {
 	struct prefix p = *pin;
-	uint32_t *slot;
 	struct rib_net *n;
 	struct rib_path *path;
 	struct net_snap snap;
@@ -1157,14 +1360,11 @@ rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
 	if (!prefix_ok(&p) || peer >= r->npeers || !r->peers[peer].used || !as)
 		return -EINVAL;
 	prefix_normalize(&p);
-	slot = net_slot(r, &p);
-	n = *slot ? net_ptr(r, *slot) : NULL;
+	n = net_find(r, &p, NULL);
 	if (!n) {
-		if (r->nnets[0] + r->nnets[1] >= r->nnbuckets && net_rehash(r) == 0)
-			slot = net_slot(r, &p);
-		n = net_create(r, &p, slot);
+		n = net_create(r, &p);
 		if (!n)
-			return -ENOMEM;
+			return r->nnets[fam_idx(p.addr.family)] >= NTAB_ID_MASK ? -ENOSPC : -ENOMEM;
 		path_init(r, n->paths, peer, as);
 		snap_take(&snap, NULL);
 		net_decide(r, n);
@@ -1244,15 +1444,13 @@ rib_route_withdraw(struct rib *r, uint16_t peer, const struct prefix *pin)
 	struct prefix p = *pin;
 	struct rib_net *n;
 	struct rib_path *path;
-	uint32_t id;
 
 	if (!prefix_ok(&p))
 		return -EINVAL;
 	prefix_normalize(&p);
-	id = *net_slot(r, &p);
-	if (!id)
+	n = net_find(r, &p, NULL);
+	if (!n)
 		return -ENOENT;
-	n = net_ptr(r, id);
 	for (path = n->paths; path; path = path->next)
 		if (path->peer == peer)
 			break;
@@ -1266,40 +1464,49 @@ rib_route_withdraw(struct rib *r, uint16_t peer, const struct prefix *pin)
 
 /*
  * Collect the nets in which peer has a path matching (family, stale_only) first, then act:
- * acting changes the hash chains and must not happen during the scan.
+ * acting frees nets and must not happen during the scan.
  */
 struct net_list {
 	struct rib_net	**v;
 	size_t		  n, cap;
 };
 
+struct collect_arg {
+	struct net_list	*l;
+	uint16_t	 peer;
+	bool		 stale_only;
+};
+
+static int
+collect_net(struct rib_net *n, void *arg)
+{
+	struct collect_arg *c = arg;
+	struct net_list *l = c->l;
+	const struct rib_path *p = rib_net_path(n, c->peer);
+
+	if (!p || (c->stale_only && !(p->flags & RIB_PATH_STALE)))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct rib_net **nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = n;
+	return 0;
+}
+
 static int
 net_list_collect(struct rib *r, uint16_t peer, int family, bool stale_only,
     struct net_list *l)
 {
+	struct collect_arg c = { .l = l, .peer = peer, .stale_only = stale_only };
+
 	memset(l, 0, sizeof(*l));
-	for (size_t b = 0; b < r->nnbuckets; b++) {
-		for (struct rib_net *n = NET_FIRST(r, b); n; n = NET_NEXT(r, n)) {
-			const struct rib_path *p;
-
-			if (family && n->family != family)
-				continue;
-			p = rib_net_path(n, peer);
-			if (!p || (stale_only && !(p->flags & RIB_PATH_STALE)))
-				continue;
-			if (l->n == l->cap) {
-				size_t cap = l->cap ? l->cap * 2 : 256;
-				struct rib_net **nv = realloc(l->v, cap * sizeof(*nv));
-
-				if (!nv)
-					return -ENOMEM;
-				l->v = nv;
-				l->cap = cap;
-			}
-			l->v[l->n++] = n;
-		}
-	}
-	return 0;
+	return nets_walk(r, family, collect_net, &c);
 }
 
 static size_t
@@ -1326,28 +1533,37 @@ peer_remove(struct rib *r, uint16_t peer, int family, bool stale_only)
 	return done;
 }
 
+struct stale_arg {
+	struct rib	*r;
+	uint16_t	 peer;
+	size_t		 done;
+};
+
+static int
+stale_net(struct rib_net *n, void *arg)
+{
+	struct stale_arg *a = arg;
+
+	for (struct rib_path *p = n->paths; p; p = p->next) {
+		if (p->peer == a->peer && !(p->flags & RIB_PATH_STALE)) {
+			p->flags |= RIB_PATH_STALE;
+			a->r->nstale++;
+			a->r->peers[a->peer].nstale++;
+			a->done++;
+		}
+	}
+	return 0;
+}
+
 size_t
 rib_peer_stale_mark(struct rib *r, uint16_t peer, int family)
 {
-	size_t done = 0;
+	struct stale_arg a = { .r = r, .peer = peer };
 
 	if (peer >= r->npeers)
 		return 0;
-	for (size_t b = 0; b < r->nnbuckets; b++) {
-		for (struct rib_net *n = NET_FIRST(r, b); n; n = NET_NEXT(r, n)) {
-			if (family && n->family != family)
-				continue;
-			for (struct rib_path *p = n->paths; p; p = p->next) {
-				if (p->peer == peer && !(p->flags & RIB_PATH_STALE)) {
-					p->flags |= RIB_PATH_STALE;
-					r->nstale++;
-					r->peers[peer].nstale++;
-					done++;
-				}
-			}
-		}
-	}
-	return done;
+	(void)nets_walk(r, family, stale_net, &a);
+	return a.done;
 }
 
 size_t
@@ -1372,20 +1588,25 @@ rib_peer_eor(struct rib *r, uint16_t peer, int family)
 
 /* ---- walks and stats ---- */
 
+struct walk_arg {
+	rib_walk_cb	 cb;
+	void		*arg;
+};
+
+static int
+walk_net(struct rib_net *n, void *arg)
+{
+	const struct walk_arg *w = arg;
+
+	return w->cb(n, w->arg);
+}
+
 int
 rib_walk(const struct rib *r, int family, rib_walk_cb cb, void *arg)
 {
-	for (size_t b = 0; b < r->nnbuckets; b++) {
-		for (const struct rib_net *n = NET_FIRST(r, b); n; n = NET_NEXT(r, n)) {
-			int rc;
+	struct walk_arg w = { .cb = cb, .arg = arg };
 
-			if (family && n->family != family)
-				continue;
-			if ((rc = cb(n, arg)) != 0)
-				return rc;
-		}
-	}
-	return 0;
+	return nets_walk(r, family, walk_net, &w);
 }
 
 void
@@ -1400,7 +1621,7 @@ rib_stats_get(const struct rib *r, struct rib_stats *st)
 	st->mem_nets = (r->nets4.nchunks * r->nets4.objsize +
 	    r->nets6.nchunks * r->nets6.objsize) * NET_PER_CHUNK;
 	st->mem_paths = r->slab_path.chunks * SLAB_CHUNK;
-	st->mem_buckets = r->nnbuckets * sizeof(*r->nbuckets) +
+	st->mem_buckets = (r->nt[0].ngroups + r->nt[1].ngroups) * NTAB_GROUP * sizeof(uint32_t) +
 	    r->nabuckets * sizeof(*r->abuckets);
 	st->mem_asets = r->mem_asets;
 }

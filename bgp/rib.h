@@ -87,7 +87,6 @@ struct rib_path {
  */
 struct rib_net {
 	struct rib_path		 paths[1];
-	uint32_t		 hnext;		/* hash chain: next net's id, 0 = end */
 	uint8_t			 family;
 	uint8_t			 len;
 	uint8_t			 addr[];
@@ -209,7 +208,8 @@ const struct rib_path *rib_net_path(const struct rib_net *n, uint16_t peer);
 size_t	rib_net_multipath(const struct rib_net *n, const struct rib_path **out, size_t max);
 
 typedef int (*rib_walk_cb)(const struct rib_net *n, void *arg);
-/* Every net of family (AF_INET, AF_INET6, 0 = both) in hash order; the callback must
+/* Every net of family (AF_INET, AF_INET6, 0 = both), IPv4 first, each family in the
+ * order its nets were made (a freed net's place is reused); the callback must
  * not change the RIB. A non-zero return stops the walk and is returned. */
 int	rib_walk(const struct rib *r, int family, rib_walk_cb cb, void *arg);
 void	rib_stats_get(const struct rib *r, struct rib_stats *st);

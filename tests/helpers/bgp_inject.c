@@ -10,7 +10,8 @@
  * entry in file order, what `bgpdump -m | first per prefix` shows); BGP4MP update files
  * are replayed in order (announcements and withdrawals). Every route is sent with our
  * AS prepended (eBGP) and our address as next hop. Attribute sets are interned through
- * bgp/rib so that prefixes sharing attributes share UPDATEs.
+ * bgp/rib so that prefixes sharing attributes share UPDATEs; a table goes out group by
+ * group in address order (see grouping_sort()).
  * Blocking sockets, one process, no libevent: it is a test tool, not the daemon.
  */
 #include <arpa/inet.h>
@@ -517,6 +518,35 @@ group_net(const struct rib_net *n, void *arg)
 	return 0;
 }
 
+/*
+ * The order a real speaker sends a table in: each attribute group's prefixes in
+ * address order, the groups by their first prefix (a radix-tree walk, as FRR or an MRT
+ * dump has it). Not the order of our own hash table: that would hand the receiver
+ * under test the layout of cutoverd's hash and favour it over BIRD.
+ */
+static int
+pfx_cmp(const void *a, const void *b)
+{
+	return prefix_cmp(a, b);
+}
+
+static int
+group_cmp(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	return prefix_cmp(&x->pfx[0], &y->pfx[0]);
+}
+
+static void
+grouping_sort(struct grouping *gr)
+{
+	for (size_t i = 0; i < gr->n; i++)
+		qsort(gr->g[i].pfx, gr->g[i].n, sizeof(*gr->g[i].pfx), pfx_cmp);
+	if (gr->n)
+		qsort(gr->g, gr->n, sizeof(*gr->g), group_cmp);
+}
+
 struct sender {
 	int			 fd;
 	const struct bgp_wire_ctx *ctx;
@@ -757,6 +787,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "bgp-inject: out of memory\n");
 			return 1;
 		}
+		grouping_sort(&gr[0]);
+		grouping_sort(&gr[1]);
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);

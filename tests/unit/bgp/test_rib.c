@@ -3,7 +3,8 @@
  * bgp/rib: the RFC 4271 §9.1.2.2 decision process as a table (one row per clause,
  * every insertion order of the row's paths must give the same winner and ECMP set),
  * attribute interning and reference counts, client notifications, and the graceful
- * restart helper operations (stale mark, re-announce, sweep, flush).
+ * restart helper operations (stale mark, re-announce, sweep, flush), and the net index
+ * at scale against a plain array (growth, deletion, reuse of deleted slots).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -525,6 +526,204 @@ test_bad_input(void **state)
 	rib_free(r);
 }
 
+/*
+ * The net index: ~150,000 distinct prefixes of every length class (dense sibling /24s
+ * that fill whole index groups, /32s, IPv6 /48, /64, and the /65../67 lengths whose
+ * last network bits straddle two words, /0 of both families) go in, two thirds come
+ * out in a scrambled order, churn at constant size forces rebuilds that only clear
+ * deleted slots, and after each phase every prefix is found exactly when the array
+ * says it is present, and the counts and the walk agree.
+ */
+#define IX_N		150000
+
+struct ix {
+	struct prefix	*p;
+	bool		*in;
+	size_t		 n, present;
+};
+
+static struct prefix
+ix_prefix(size_t i)
+{
+	struct prefix p;
+	size_t k = i / 6;
+
+	memset(&p, 0, sizeof(p));
+	switch (i % 6) {
+	case 0:	/* /24s, consecutive: sixteen siblings per /20 */
+		p.addr.family = AF_INET;
+		p.addr.bytes[0] = (uint8_t)(1 + (k >> 16));
+		p.addr.bytes[1] = (uint8_t)(k >> 8);
+		p.addr.bytes[2] = (uint8_t)k;
+		p.len = 24;
+		break;
+	case 1:	/* host routes */
+		p.addr.family = AF_INET;
+		p.addr.bytes[0] = 100;
+		p.addr.bytes[1] = (uint8_t)(k >> 16);
+		p.addr.bytes[2] = (uint8_t)(k >> 8);
+		p.addr.bytes[3] = (uint8_t)k;
+		p.len = 32;
+		break;
+	case 2: {	/* IPv4, lengths 9..23 under 200/8; the short ones run out of nets,
+			 * those k become /24s under 201/8 */
+		unsigned len = 9 + (unsigned)(k % 15);
+		uint32_t j = (uint32_t)(k / 15), v;
+
+		if (j < (1u << (len - 8)))
+			v = 200u << 24 | j << (32 - len);
+		else
+			v = 201u << 24 | (uint32_t)k << 8, len = 24;
+		p.addr.family = AF_INET;
+		p.addr.bytes[0] = (uint8_t)(v >> 24);
+		p.addr.bytes[1] = (uint8_t)(v >> 16);
+		p.addr.bytes[2] = (uint8_t)(v >> 8);
+		p.addr.bytes[3] = (uint8_t)v;
+		p.len = (uint8_t)len;
+		break;
+	}
+	case 3:	/* IPv6 /48 */
+		p.addr.family = AF_INET6;
+		p.addr.bytes[0] = 0x20;
+		p.addr.bytes[1] = 0x01;
+		p.addr.bytes[3] = (uint8_t)(k >> 16);
+		p.addr.bytes[4] = (uint8_t)(k >> 8);
+		p.addr.bytes[5] = (uint8_t)k;
+		p.len = 48;
+		break;
+	case 4:	/* IPv6 /64 */
+		p.addr.family = AF_INET6;
+		p.addr.bytes[0] = 0xfd;
+		p.addr.bytes[5] = (uint8_t)(k >> 16);
+		p.addr.bytes[6] = (uint8_t)(k >> 8);
+		p.addr.bytes[7] = (uint8_t)k;
+		p.len = 64;
+		break;
+	default:	/* IPv6 /65, /66, /67: siblings across the 64-bit boundary */
+		p.addr.family = AF_INET6;
+		p.addr.bytes[0] = 0xfc;
+		p.len = (uint8_t)(65 + k % 3);
+		{
+			uint64_t v = (uint64_t)(k / 3) << (128 - p.len);	/* bits 64.. */
+			uint64_t hi = ((uint64_t)0xfc << 56) | (uint64_t)(k / 3) >> (p.len - 64);
+
+			for (int b = 0; b < 8; b++) {
+				p.addr.bytes[b] = (uint8_t)(hi >> (56 - 8 * b));
+				p.addr.bytes[8 + b] = (uint8_t)(v >> (56 - 8 * b));
+			}
+		}
+		break;
+	}
+	prefix_normalize(&p);
+	return p;
+}
+
+static int
+count_net(const struct rib_net *n, void *arg)
+{
+	(void)n;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+static void
+ix_check(const struct rib *r, const struct ix *x, const char *phase)
+{
+	struct rib_stats st;
+	size_t n4 = 0, n6 = 0;
+
+	for (size_t i = 0; i < x->n; i++) {
+		const struct rib_net *n = rib_net_get(r, &x->p[i]);
+
+		if (!x->in[i]) {
+			if (n)
+				fail_msg("%s: prefix %zu found after its withdrawal", phase, i);
+			continue;
+		}
+		if (!n)
+			fail_msg("%s: prefix %zu not found", phase, i);
+		else {
+			struct prefix q;
+
+			rib_net_prefix(n, &q);
+			if (!prefix_eq(&q, &x->p[i]))
+				fail_msg("%s: prefix %zu found as another prefix", phase, i);
+		}
+		if (x->p[i].addr.family == AF_INET)
+			n4++;
+		else
+			n6++;
+	}
+	rib_stats_get(r, &st);
+	assert_int_equal(st.nets[0], n4);
+	assert_int_equal(st.nets[1], n6);
+	assert_int_equal(n4 + n6, x->present);
+	assert_int_equal(rib_walk(r, AF_INET, count_net, &n4), 0);
+	assert_int_equal(rib_walk(r, AF_INET6, count_net, &n6), 0);
+	assert_int_equal(n4 + n6, 2 * x->present);	/* the walk counted each once more */
+}
+
+static void
+ix_set(struct rib *r, struct ix *x, size_t i, bool in, struct rib_aset *as)
+{
+	if (in == x->in[i])
+		return;
+	if (in)
+		assert_int_equal(rib_route_update(r, 1, &x->p[i], as), 0);
+	else
+		assert_int_equal(rib_route_withdraw(r, 1, &x->p[i]), 0);
+	x->in[i] = in;
+	x->present += in ? 1 : (size_t)-1;
+}
+
+static void
+test_net_index(void **state)
+{
+	struct rib *r = table_rib(false, 1);
+	struct tattr t = { NOLP, NOMED, PATH(65001) };
+	struct rib_aset *as = tattr_intern(r, &t);
+	struct ix x = { .n = IX_N + 2 };
+	uint64_t seed = 42;
+
+	(void)state;
+	x.p = calloc(x.n, sizeof(*x.p));
+	x.in = calloc(x.n, sizeof(*x.in));
+	assert_non_null(x.p);
+	assert_non_null(x.in);
+	for (size_t i = 0; i < IX_N; i++)
+		x.p[i] = ix_prefix(i);
+	x.p[IX_N] = tpfx("0.0.0.0/0");
+	x.p[IX_N + 1] = tpfx("::/0");
+	for (size_t i = 0; i < x.n; i++)
+		ix_set(r, &x, i, true, as);
+	ix_check(r, &x, "all in");
+	/* re-announcing the same path changes nothing */
+	assert_int_equal(rib_route_update(r, 1, &x.p[7], as), 0);
+	for (size_t i = 0; i < x.n; i++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		if ((seed >> 33) % 3)
+			ix_set(r, &x, (size_t)(seed >> 20) % x.n, false, as);
+	}
+	ix_check(r, &x, "two thirds out");
+	for (unsigned round = 0; round < 6; round++) {
+		for (size_t i = 0; i < x.n; i++) {
+			seed = seed * 6364136223846793005u + 1442695040888963407u;
+			ix_set(r, &x, (size_t)(seed >> 20) % x.n, (seed >> 17) & 1, as);
+		}
+	}
+	ix_check(r, &x, "churn");
+	for (size_t i = 0; i < x.n; i++)
+		ix_set(r, &x, i, false, as);
+	ix_check(r, &x, "all out");
+	for (size_t i = 0; i < x.n; i += 2)
+		ix_set(r, &x, i, true, as);
+	ix_check(r, &x, "half back");
+	free(x.p);
+	free(x.in);
+	rib_aset_unref(r, as);
+	rib_free(r);
+}
+
 int
 main(void)
 {
@@ -535,6 +734,7 @@ main(void)
 		cmocka_unit_test(test_client_notifications),
 		cmocka_unit_test(test_stale_sweep),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_net_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
