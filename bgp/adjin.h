@@ -57,13 +57,12 @@ int	bgp_adjin_walk(const struct bgp_adjin *a, int family, bgp_adjin_cb cb, void 
 struct bgp_peer;
 
 struct bgp_rib_client {
-	void	(*route_update)(void *arg, const char *peer, const struct prefix *p,
+	/* n prefixes of one UPDATE, all announced with route r (r->attrs_id numbers the
+	 * UPDATE), or withdrawn. Lists, not single prefixes, so that the client works on
+	 * the attributes once and can fetch table slots ahead of the prefix at hand. */
+	void	(*route_update)(void *arg, const char *peer, const struct prefix *p, size_t n,
 		    const struct bgp_route *r);
-	void	(*route_withdraw)(void *arg, const char *peer, const struct prefix *p);
-	/* Optional: p will be updated or withdrawn soon (the session calls this a few
-	 * prefixes ahead, first with net false, then true) so its table slot can be
-	 * fetched into the cache while earlier prefixes are processed. */
-	void	(*route_prefetch)(void *arg, const struct prefix *p, bool net);
+	void	(*route_withdraw)(void *arg, const char *peer, const struct prefix *p, size_t n);
 	/* Established (read remote_open, conf, ibgp from p). */
 	void	(*peer_up)(void *arg, const struct bgp_peer *p);
 	/* Left Established. graceful: the peer sent the GR capability and the session

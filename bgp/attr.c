@@ -204,8 +204,8 @@ as_path_parse(struct buf_reader *v, size_t asn_len, struct bgp_as_path *p, const
 		p->segs[si].first = (uint32_t)ai;
 		si++;
 		for (unsigned i = 0; i < cnt; i++) {
-			uint16_t a2;
-			uint32_t a4;
+			uint16_t a2 = 0;
+			uint32_t a4 = 0;
 
 			if (asn_len == BGP_AS4_LEN) {
 				br_be32(v, &a4);
@@ -382,7 +382,7 @@ nomem:
 static int
 dec_origin(struct attr_dctx *d, struct buf_reader *v)
 {
-	uint8_t o;
+	uint8_t o = 0;
 
 	br_u8(v, &o);
 	/* RFC 7606 §7.1: undefined value -> treat-as-withdraw. */
@@ -405,7 +405,7 @@ v4_martian(uint32_t a)
 static int
 dec_next_hop(struct attr_dctx *d, struct buf_reader *v)
 {
-	uint32_t a;
+	uint32_t a = 0;
 
 	br_be32(v, &a);
 	/* RFC 7606 §7.3: semantically invalid -> treat-as-withdraw. */
@@ -1061,7 +1061,7 @@ bgp_attrs_decode(const struct bgp_wire_ctx *ctx, struct buf_reader *br, struct b
 	while (!br_empty(br)) {
 		const struct bgp_attr_desc *desc;
 		size_t start = br_offset(br), hlen;
-		uint8_t flags, code, l8;
+		uint8_t flags = 0, code = 0, l8 = 0;
 		uint16_t len;
 
 		/* RFC 7606 §4: too few octets for an attribute header, or an

@@ -37,7 +37,7 @@ bgp_hdr_decode(const uint8_t *buf, size_t buflen, size_t max_len, struct bgp_hdr
 	struct buf_reader br;
 	uint8_t marker[BGP_MARKER_LEN], lenbuf[2];
 	size_t min, max;
-	uint16_t len;
+	uint16_t len = 0;
 	uint8_t type;
 
 	if (buflen < BGP_HDR_LEN)
@@ -193,8 +193,8 @@ static int
 open_cap_decode(uint8_t code, uint8_t len, struct buf_reader *v, struct bgp_caps *c,
     struct bgp_err *err)
 {
-	uint16_t afi, gr;
-	uint8_t res, safi, flags;
+	uint16_t afi = 0, gr = 0;
+	uint8_t res = 0, safi = 0, flags = 0;
 	struct bgp_cap_raw *raw;
 
 	switch (code) {
@@ -546,7 +546,7 @@ bgp_notification_decode(const uint8_t *body, size_t len, struct bgp_notification
 {
 	struct buf_reader br, s;
 	const uint8_t *p;
-	uint8_t slen;
+	uint8_t slen = 0;
 	size_t left;
 
 	memset(n, 0, sizeof(*n));

@@ -846,10 +846,17 @@ ntab_fill(struct ntab *t, const struct netslab *s)
 	}
 }
 
+/* Whether family f's index must be rebuilt before `more` slots are taken. */
+static bool
+ntab_full(const struct ntab *t, size_t more)
+{
+	return (t->used + more) * 8 > t->ngroups * NTAB_GROUP * 7;
+}
+
 /*
- * Make room for one more net in family f's index: at 7/8 of the slots used, rebuild
- * at twice the size (or at the same size when tombstones, not nets, filled it). The
- * nets are visited in memory order, which streams, rather than by slot.
+ * Rebuild family f's index when 7/8 of its slots are used: at twice the size, or at
+ * the same size when tombstones, not nets, filled it. The nets are visited in memory
+ * order, which streams, rather than by slot.
  */
 static int
 ntab_grow(struct rib *r, int f)
@@ -857,8 +864,6 @@ ntab_grow(struct rib *r, int f)
 	struct ntab *t = &r->nt[f], nt;
 	size_t cap = t->ngroups * NTAB_GROUP, n = t->ngroups;
 
-	if ((t->used + 1) * 8 <= cap * 7)
-		return 0;
 	if (r->nnets[f] * 4 >= cap)
 		n *= 2;
 	if (ntab_init(&nt, n) != 0)
@@ -875,13 +880,13 @@ prefix_hash(const struct prefix *p)
 	return net_key_hash(p->addr.family, p->len, p->addr.bytes);
 }
 
-void
-rib_prefetch(const struct rib *r, const struct prefix *p, bool net)
+static void
+prefetch_one(const struct rib *r, const struct prefix *p, bool net)
 {
 	const struct ntab *t;
 	const uint32_t *grp;
 	uint64_t h;
-	uint32_t tag;
+	unsigned m;
 
 	if (p->addr.family != AF_INET && p->addr.family != AF_INET6)
 		return;
@@ -892,24 +897,44 @@ rib_prefetch(const struct rib *r, const struct prefix *p, bool net)
 		__builtin_prefetch(grp);
 		return;
 	}
-	tag = (uint32_t)(h >> 56);
-	for (unsigned i = 0; i < NTAB_GROUP; i++) {
-		if (grp[i] >> NTAB_ID_BITS == tag && (grp[i] & NTAB_ID_MASK)) {
-			__builtin_prefetch(netslab_ptr(net_cslab(r, p->addr.family),
-			    grp[i] & NTAB_ID_MASK));
+	for (m = ntab_scan(grp, (uint32_t)(h >> 56)).tag; m; m &= m - 1) {
+		uint32_t id = grp[__builtin_ctz(m)] & NTAB_ID_MASK;
+
+		if (id) {
+			__builtin_prefetch(netslab_ptr(net_cslab(r, p->addr.family), id));
 			return;
 		}
 	}
 }
 
-/* p must be valid and normalized. */
-static struct rib_net *
-net_find(const struct rib *r, const struct prefix *p, uint32_t **slot)
-{
-	uint32_t *s = ntab_find(r, p->addr.family, p->len, p->addr.bytes, prefix_hash(p), NULL);
+/* How far ahead the index line, then the net, is fetched. */
+#define PREFETCH_GROUP		16
+#define PREFETCH_NET		8
 
-	if (slot)
-		*slot = s;
+void
+rib_prefetch(const struct rib *r, const struct prefix *p, size_t n, size_t i)
+{
+	if (i == 0) {
+		/* everything the first prefixes need is asked for at once, so that a
+		 * short UPDATE waits for memory about once, not once per prefix */
+		for (size_t j = 0; j < n && j <= PREFETCH_GROUP; j++)
+			prefetch_one(r, &p[j], false);
+		for (size_t j = 0; j < n && j <= PREFETCH_NET; j++)
+			prefetch_one(r, &p[j], true);
+		return;
+	}
+	if (i + PREFETCH_GROUP < n)
+		prefetch_one(r, &p[i + PREFETCH_GROUP], false);
+	if (i + PREFETCH_NET < n)
+		prefetch_one(r, &p[i + PREFETCH_NET], true);
+}
+
+/* The net of p (valid and normalized) with hash h, or NULL; ins as in ntab_find(). */
+static struct rib_net *
+net_find(const struct rib *r, const struct prefix *p, uint64_t h, uint32_t **ins)
+{
+	uint32_t *s = ntab_find(r, p->addr.family, p->len, p->addr.bytes, h, ins);
+
 	return s ? netslab_ptr(net_cslab(r, p->addr.family), *s & NTAB_ID_MASK) : NULL;
 }
 
@@ -921,22 +946,27 @@ rib_net_get(const struct rib *r, const struct prefix *p)
 	if (!prefix_ok(&q))
 		return NULL;
 	prefix_normalize(&q);
-	return net_find(r, &q, NULL);
+	return net_find(r, &q, prefix_hash(&q), NULL);
 }
 
-/* A new net for p (not in the index yet); NULL without memory or without ids. */
+/*
+ * A new net for p, which net_find() did not find, with hash h and the free slot ins
+ * it reported; NULL without memory or without ids.
+ */
 static struct rib_net *
-net_create(struct rib *r, const struct prefix *p)
+net_create(struct rib *r, const struct prefix *p, uint64_t h, uint32_t *ins)
 {
 	int f = fam_idx(p->addr.family);
 	struct netslab *s = net_slab(r, p->addr.family);
-	uint64_t h = prefix_hash(p);
-	uint32_t id, *ins;
+	struct ntab *t = &r->nt[f];
+	uint32_t id;
 	struct rib_net *n;
 
-	if (ntab_grow(r, f) != 0)
-		return NULL;
-	(void)ntab_find(r, p->addr.family, p->len, p->addr.bytes, h, &ins);
+	if (!ins || ntab_full(t, *ins == 0)) {
+		if (ntab_grow(r, f) != 0)
+			return NULL;
+		(void)ntab_find(r, p->addr.family, p->len, p->addr.bytes, h, &ins);
+	}
 	if (!ins || !(id = netslab_alloc(s)))
 		return NULL;
 	n = netslab_ptr(s, id);
@@ -1356,13 +1386,16 @@ rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
 	struct rib_net *n;
 	struct rib_path *path;
 	struct net_snap snap;
+	uint32_t *ins;
+	uint64_t h;
 
 	if (!prefix_ok(&p) || peer >= r->npeers || !r->peers[peer].used || !as)
 		return -EINVAL;
 	prefix_normalize(&p);
-	n = net_find(r, &p, NULL);
+	h = prefix_hash(&p);
+	n = net_find(r, &p, h, &ins);
 	if (!n) {
-		n = net_create(r, &p);
+		n = net_create(r, &p, h, ins);
 		if (!n)
 			return r->nnets[fam_idx(p.addr.family)] >= NTAB_ID_MASK ? -ENOSPC : -ENOMEM;
 		path_init(r, n->paths, peer, as);
@@ -1448,7 +1481,7 @@ rib_route_withdraw(struct rib *r, uint16_t peer, const struct prefix *pin)
 	if (!prefix_ok(&p))
 		return -EINVAL;
 	prefix_normalize(&p);
-	n = net_find(r, &p, NULL);
+	n = net_find(r, &p, prefix_hash(&p), NULL);
 	if (!n)
 		return -ENOENT;
 	for (path = n->paths; path; path = path->next)

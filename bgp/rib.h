@@ -193,11 +193,12 @@ size_t	rib_peer_flush(struct rib *r, uint16_t peer);
 void	rib_peer_eor(struct rib *r, uint16_t peer, int family);
 
 /*
- * A hint that p is about to be updated or looked up: with net false the hash bucket is
- * fetched into the cache, with net true (a little later) the first net of its chain.
- * Changes nothing.
+ * A hint while working through p[0..n) in order, at p[i]: fetches the index lines of
+ * prefixes a little ahead (and, a little later, the nets their tags point at) into the
+ * cache, so that a long UPDATE does not wait for memory once per prefix. Changes
+ * nothing; costs a few hashes per prefix.
  */
-void	rib_prefetch(const struct rib *r, const struct prefix *p, bool net);
+void	rib_prefetch(const struct rib *r, const struct prefix *p, size_t n, size_t i);
 
 /* Lookups and walks. */
 const struct rib_net *rib_net_get(const struct rib *r, const struct prefix *p);

@@ -33,6 +33,8 @@ struct ribd_peer {
 	bool			 up_once;
 	/* counters */
 	uint64_t		 accepted, filtered, looped;
+	uint64_t		 rejected;	/* the RIB could not take them (no memory, full) */
+	bool			 rejected_logged;
 	/* What the last UPDATE's attributes gave (bgp_route.attrs_id), so that its other
 	 * prefixes skip the loop check and the interning: last_as is referenced. */
 	uint64_t		 last_id;
@@ -209,14 +211,6 @@ restart_check(struct ribd *rd)
 	restart_finish(rd, "End-of-RIB from every peer");
 }
 
-static void
-hook_prefetch(void *arg, const struct prefix *p, bool net)
-{
-	const struct ribd *rd = arg;
-
-	rib_prefetch(rd->rib, p, net);
-}
-
 static const struct bgp_nexthop *
 route_nexthop(const struct bgp_route *r, struct bgp_nexthop *nh)
 {
@@ -228,38 +222,18 @@ route_nexthop(const struct bgp_route *r, struct bgp_nexthop *nh)
 	return nh;
 }
 
+/* One prefix of an UPDATE from rp: import filter, then the RIB. tmp are the UPDATE's
+ * attributes as imported; rp->last_as (when set) their interned set. */
 static void
-hook_update(void *arg, const char *peer, const struct prefix *p, const struct bgp_route *r)
+import_one(struct ribd *rd, struct ribd_peer *rp, const struct prefix *p,
+    const struct bgp_route *r, const struct bgp_attrs *tmp, const struct bgp_nexthop *nh)
 {
-	struct ribd *rd = arg;
-	struct ribd_peer *rp = peer_find(rd, peer);
 	struct filter_verdict v;
-	struct bgp_attrs tmp, own;
-	struct bgp_nexthop nh;
+	struct bgp_attrs own;
 	struct rib_aset *as;
-	bool same;
 	int rc;
 
-	if (!rp)
-		return;
-	tmp = r->attrs;		/* shallow: only the present mask changes */
-	/* RFC 4271 §5.1.5: LOCAL_PREF from an external peer is ignored. */
-	if (rp->ebgp)
-		tmp.present &= ~BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);
-	same = r->attrs_id != 0 && r->attrs_id == rp->last_id;
-	if (!same) {
-		rib_aset_unref(rd->rib, rp->last_as);
-		rp->last_as = NULL;
-		rp->last_id = r->attrs_id;
-		/* RFC 4271 §9.1.2: a route with our own AS in its path is not used. */
-		rp->last_looped = bgp_as_path_contains(&tmp.as_path, rd->conf->local_as);
-	}
-	if (rp->last_looped) {
-		rp->looped++;
-		(void)rib_route_withdraw(rd->rib, rp->idx, p);
-		return;
-	}
-	filter_eval(rp->import, rp->ebgp, p, &tmp, &v);
+	filter_eval(rp->import, rp->ebgp, p, tmp, &v);
 	if (!v.permit) {
 		rp->filtered++;
 		(void)rib_route_withdraw(rd->rib, rp->idx, p);	/* it may have passed before */
@@ -267,23 +241,23 @@ hook_update(void *arg, const char *peer, const struct prefix *p, const struct bg
 	}
 	if (filter_verdict_modifies(&v)) {
 		bgp_attrs_init(&own);
-		if (bgp_attrs_dup(&own, &tmp) != 0 || filter_apply(v.rule, &own) != 0) {
+		if (bgp_attrs_dup(&own, tmp) != 0 || filter_apply(v.rule, &own) != 0) {
 			bgp_attrs_free(&own);
-			log_warn("%s: out of memory applying the import filter", peer);
+			log_warn("%s: out of memory applying the import filter", rp->conf->name);
 			return;
 		}
-		as = rib_aset_intern(rd->rib, &own, route_nexthop(r, &nh));
+		as = rib_aset_intern(rd->rib, &own, nh);
 		bgp_attrs_free(&own);
-	} else if (same && rp->last_as) {
+	} else if (rp->last_as) {
 		as = rib_aset_ref(rp->last_as);
 	} else {
-		as = rib_aset_intern(rd->rib, &tmp, route_nexthop(r, &nh));
+		as = rib_aset_intern(rd->rib, tmp, nh);
 		if (as && r->attrs_id)
 			rp->last_as = rib_aset_ref(as);
 	}
 	if (!as) {
 		/* E2BIG: a path too long to keep; treated like a filtered route */
-		log_warn("%s: %s: route not kept: %s", peer,
+		log_warn("%s: %s: route not kept: %s", rp->conf->name,
 		    prefix_format(p, (char[PREFIX_STRLEN]){ 0 }, PREFIX_STRLEN),
 		    errno == E2BIG ? "attributes longer than 65,535 octets with 4-octet ASNs" :
 		    "out of memory");
@@ -293,18 +267,63 @@ hook_update(void *arg, const char *peer, const struct prefix *p, const struct bg
 	}
 	rc = rib_route_update(rd->rib, rp->idx, p, as);
 	rib_aset_unref(rd->rib, as);
-	if (rc == 0)
+	if (rc == 0) {
 		rp->accepted++;
+	} else {
+		rp->rejected++;
+		if (!rp->rejected_logged)
+			log_warn("%s: %s: route not kept: %s", rp->conf->name,
+			    prefix_format(p, (char[PREFIX_STRLEN]){ 0 }, PREFIX_STRLEN),
+			    rc == -ENOSPC ? "the RIB holds the most prefixes it can (16,777,215 "
+			    "per family)" : strerror(-rc));
+		rp->rejected_logged = true;
+	}
 }
 
 static void
-hook_withdraw(void *arg, const char *peer, const struct prefix *p)
+hook_update(void *arg, const char *peer, const struct prefix *p, size_t n,
+    const struct bgp_route *r)
+{
+	struct ribd *rd = arg;
+	struct ribd_peer *rp = peer_find(rd, peer);
+	struct bgp_attrs tmp;
+	struct bgp_nexthop nh;
+
+	if (!rp)
+		return;
+	tmp = r->attrs;		/* shallow: only the present mask changes */
+	/* RFC 4271 §5.1.5: LOCAL_PREF from an external peer is ignored. */
+	if (rp->ebgp)
+		tmp.present &= ~BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);
+	if (r->attrs_id == 0 || r->attrs_id != rp->last_id) {
+		rib_aset_unref(rd->rib, rp->last_as);
+		rp->last_as = NULL;
+		rp->last_id = r->attrs_id;
+		/* RFC 4271 §9.1.2: a route with our own AS in its path is not used. */
+		rp->last_looped = bgp_as_path_contains(&tmp.as_path, rd->conf->local_as);
+	}
+	route_nexthop(r, &nh);
+	for (size_t i = 0; i < n; i++) {
+		rib_prefetch(rd->rib, p, n, i);
+		if (rp->last_looped) {
+			rp->looped++;
+			(void)rib_route_withdraw(rd->rib, rp->idx, &p[i]);
+			continue;
+		}
+		import_one(rd, rp, &p[i], r, &tmp, &nh);
+	}
+}
+
+static void
+hook_withdraw(void *arg, const char *peer, const struct prefix *p, size_t n)
 {
 	struct ribd *rd = arg;
 	struct ribd_peer *rp = peer_find(rd, peer);
 
-	if (rp)
-		(void)rib_route_withdraw(rd->rib, rp->idx, p);
+	for (size_t i = 0; rp && i < n; i++) {
+		rib_prefetch(rd->rib, p, n, i);
+		(void)rib_route_withdraw(rd->rib, rp->idx, &p[i]);
+	}
 }
 
 static void
@@ -509,7 +528,6 @@ ribd_new(const struct bgp_conf *conf, uint64_t now_ms, struct diag *d)
 	if (rd->adopted <= 0)
 		rd->restart_done = true;	/* nothing to keep: not a restart */
 	rd->client.route_update = hook_update;
-	rd->client.route_prefetch = hook_prefetch;
 	rd->client.route_withdraw = hook_withdraw;
 	rd->client.peer_up = hook_peer_up;
 	rd->client.peer_down = hook_peer_down;
@@ -732,6 +750,10 @@ h_rib(struct ctl_req *req, void *arg)
 			    (int64_t)rp->accepted));
 			json_object_object_add(p, "filtered", json_object_new_int64(
 			    (int64_t)rp->filtered));
+			json_object_object_add(p, "looped", json_object_new_int64(
+			    (int64_t)rp->looped));
+			json_object_object_add(p, "rejected", json_object_new_int64(
+			    (int64_t)rp->rejected));
 			json_object_object_add(p, "import", json_object_new_string(
 			    rp->import ? rp->import->name : rp->ebgp ? "(none: RFC 8212 deny)" :
 			    "(none: accept)"));

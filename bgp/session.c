@@ -708,94 +708,53 @@ fsm_err(struct bgp_peer *p, enum bgp_event ev, const struct bgp_err *err)
 static void peer_max_prefix(struct bgp_peer *p);
 
 static void
-rib_update(struct bgp_peer *p, const struct prefix *pfx, uint64_t attrs_id)
-{
-	const struct bgp_route *r;
-	struct bgp_route rr;
-
-	if (!p->sp->rib.route_update)
-		return;
-	r = bgp_adjin_get(p->adjin, pfx);
-	if (!r)
-		return;
-	rr = *r;		/* shallow: only the UPDATE's number is added */
-	rr.attrs_id = attrs_id;
-	p->sp->rib.route_update(p->sp->rib.arg, p->conf->name, pfx, &rr);
-}
-
-/*
- * Prefix i of pfx[0..n) is next: let the RIB fetch the table slots of the prefixes a
- * little further on (a full table arrives in random order, so each lookup would
- * otherwise wait on memory twice: bucket, then net). At the first prefix the slots of
- * the first ones are all asked for at once, so that a short UPDATE waits for memory
- * about once instead of twice per prefix.
- */
-#define PREFETCH_BUCKET		16
-#define PREFETCH_NET		8
-
-static void
-peer_prefetch(const struct bgp_peer *p, const struct prefix *pfx, size_t n, size_t i)
-{
-	const struct bgp_rib_client *c = &p->sp->rib;
-
-	if (!c->route_prefetch)
-		return;
-	if (i == 0) {
-		for (size_t j = 0; j < n && j <= PREFETCH_BUCKET; j++)
-			c->route_prefetch(c->arg, &pfx[j], false);
-		for (size_t j = 0; j < n && j <= PREFETCH_NET; j++)
-			c->route_prefetch(c->arg, &pfx[j], true);
-		return;
-	}
-	if (i + PREFETCH_BUCKET < n)
-		c->route_prefetch(c->arg, &pfx[i + PREFETCH_BUCKET], false);
-	if (i + PREFETCH_NET < n)
-		c->route_prefetch(c->arg, &pfx[i + PREFETCH_NET], true);
-}
-
-static void
 peer_withdraw(struct bgp_peer *p, const struct prefix *pfx, size_t n)
 {
+	const struct bgp_rib_client *c = &p->sp->rib;
+	size_t from = 0;
+
 	for (size_t i = 0; i < n; i++) {
-		peer_prefetch(p, pfx, n, i);
-		if (p->sp->keep_adjin && !bgp_adjin_withdraw(p->adjin, &pfx[i]))
+		/* what the Adj-RIB-In did not hold is not passed on; runs in between are */
+		if (p->sp->keep_adjin && !bgp_adjin_withdraw(p->adjin, &pfx[i])) {
+			if (c->route_withdraw && i > from)
+				c->route_withdraw(c->arg, p->conf->name, &pfx[from], i - from);
+			from = i + 1;
 			continue;
+		}
 		p->stats.withdraws_in++;
-		if (p->sp->rib.route_withdraw)
-			p->sp->rib.route_withdraw(p->sp->rib.arg, p->conf->name, &pfx[i]);
 	}
+	if (c->route_withdraw && n > from)
+		c->route_withdraw(c->arg, p->conf->name, &pfx[from], n - from);
 }
 
 static void
 peer_announce_in(struct bgp_peer *p, const struct prefix *pfx, size_t n,
     const struct bgp_attrs *attrs, const struct addr *nh, const struct addr *ll)
 {
-	time_t now = time(NULL);
-	uint64_t id = ++p->sp->attrs_ids;
+	const struct bgp_rib_client *c = &p->sp->rib;
+	struct bgp_route r = { .attrs = *attrs, .since = time(NULL) };
+	size_t i;
 
-	for (size_t i = 0; i < n; i++) {
-		peer_prefetch(p, pfx, n, i);
-		if (p->disabled_fam[fam_idx(pfx[i].addr.family)])
-			continue;
-		p->stats.updates_in_prefixes++;
-		if (!p->sp->keep_adjin) {
-			struct bgp_route r = { .attrs = *attrs, .since = now, .attrs_id = id };
-
-			r.nexthop = *nh;
-			if (ll) {
-				r.has_ll = true;
-				r.nexthop_ll = *ll;
-			}
-			if (p->sp->rib.route_update)
-				p->sp->rib.route_update(p->sp->rib.arg, p->conf->name, &pfx[i], &r);
-			continue;
-		}
-		if (bgp_adjin_update(p->adjin, &pfx[i], attrs, nh, ll, now) < 0) {
-			peer_log(LOG_LVL_ERR, p, "out of memory storing a route");
-			return;
-		}
-		rib_update(p, &pfx[i], id);
+	/* one UPDATE's NLRI (or MP_REACH) are of one family */
+	if (!n || p->disabled_fam[fam_idx(pfx[0].addr.family)])
+		return;
+	r.attrs_id = ++p->sp->attrs_ids;
+	r.nexthop = *nh;
+	if (ll) {
+		r.has_ll = true;
+		r.nexthop_ll = *ll;
 	}
+	for (i = 0; i < n && p->sp->keep_adjin; i++) {
+		if (bgp_adjin_update(p->adjin, &pfx[i], attrs, nh, ll, r.since) < 0) {
+			peer_log(LOG_LVL_ERR, p, "out of memory storing a route");
+			break;
+		}
+	}
+	if (p->sp->keep_adjin)
+		n = i;
+	p->stats.updates_in_prefixes += n;
+	if (c->route_update && n)
+		c->route_update(c->arg, p->conf->name, pfx, n, &r);
 }
 
 static void

@@ -116,7 +116,7 @@ bgp_update_decode(const struct bgp_wire_ctx *ctx, const uint8_t *body, size_t le
     struct bgp_update *u, struct bgp_err *err)
 {
 	struct buf_reader br, wr, ar;
-	uint16_t wlen, alen;
+	uint16_t wlen = 0, alen = 0;
 	int rc;
 
 	bgp_update_init(u);

@@ -14,68 +14,6 @@ br_init(struct buf_reader *br, const void *data, size_t len)
 	br->off = 0;
 }
 
-size_t
-br_left(const struct buf_reader *br)
-{
-	return br->len - br->off;
-}
-
-size_t
-br_offset(const struct buf_reader *br)
-{
-	return br->off;
-}
-
-bool
-br_empty(const struct buf_reader *br)
-{
-	return br->off >= br->len;
-}
-
-int
-br_u8(struct buf_reader *br, uint8_t *v)
-{
-	if (br_left(br) < 1)
-		return -EBADMSG;
-	*v = br->data[br->off++];
-	return 0;
-}
-
-int
-br_peek_u8(const struct buf_reader *br, uint8_t *v)
-{
-	if (br_left(br) < 1)
-		return -EBADMSG;
-	*v = br->data[br->off];
-	return 0;
-}
-
-int
-br_be16(struct buf_reader *br, uint16_t *v)
-{
-	const uint8_t *p;
-
-	if (br_left(br) < 2)
-		return -EBADMSG;
-	p = br->data + br->off;
-	*v = (uint16_t)(p[0] << 8 | p[1]);
-	br->off += 2;
-	return 0;
-}
-
-int
-br_be32(struct buf_reader *br, uint32_t *v)
-{
-	const uint8_t *p;
-
-	if (br_left(br) < 4)
-		return -EBADMSG;
-	p = br->data + br->off;
-	*v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	br->off += 4;
-	return 0;
-}
-
 int
 br_be64(struct buf_reader *br, uint64_t *v)
 {
@@ -90,41 +28,11 @@ br_be64(struct buf_reader *br, uint64_t *v)
 }
 
 int
-br_bytes(struct buf_reader *br, void *out, size_t n)
-{
-	if (br_left(br) < n)
-		return -EBADMSG;
-	if (n)
-		memcpy(out, br->data + br->off, n);
-	br->off += n;
-	return 0;
-}
-
-int
-br_skip(struct buf_reader *br, size_t n)
-{
-	if (br_left(br) < n)
-		return -EBADMSG;
-	br->off += n;
-	return 0;
-}
-
-int
 br_sub(struct buf_reader *br, size_t n, struct buf_reader *sub)
 {
 	if (br_left(br) < n)
 		return -EBADMSG;
 	br_init(sub, br->data + br->off, n);
-	br->off += n;
-	return 0;
-}
-
-int
-br_ptr(struct buf_reader *br, size_t n, const uint8_t **p)
-{
-	if (br_left(br) < n)
-		return -EBADMSG;
-	*p = br->data + br->off;
 	br->off += n;
 	return 0;
 }
@@ -167,9 +75,8 @@ bw_error(const struct buf_writer *bw)
 	return bw->err;
 }
 
-/* Make room for n more bytes; sets the sticky error and returns false when impossible. */
-static bool
-bw_room(struct buf_writer *bw, size_t n)
+bool
+bw_grow(struct buf_writer *bw, size_t n)
 {
 	size_t need, ncap;
 	uint8_t *p;
@@ -203,44 +110,10 @@ bw_room(struct buf_writer *bw, size_t n)
 }
 
 void
-bw_u8(struct buf_writer *bw, uint8_t v)
-{
-	if (bw_room(bw, 1))
-		bw->data[bw->len++] = v;
-}
-
-void
-bw_be16(struct buf_writer *bw, uint16_t v)
-{
-	if (!bw_room(bw, 2))
-		return;
-	bw->data[bw->len++] = (uint8_t)(v >> 8);
-	bw->data[bw->len++] = (uint8_t)v;
-}
-
-void
-bw_be32(struct buf_writer *bw, uint32_t v)
-{
-	if (!bw_room(bw, 4))
-		return;
-	for (int s = 24; s >= 0; s -= 8)
-		bw->data[bw->len++] = (uint8_t)(v >> s);
-}
-
-void
 bw_be64(struct buf_writer *bw, uint64_t v)
 {
 	bw_be32(bw, (uint32_t)(v >> 32));
 	bw_be32(bw, (uint32_t)v);
-}
-
-void
-bw_bytes(struct buf_writer *bw, const void *p, size_t n)
-{
-	if (!n || !bw_room(bw, n))
-		return;
-	memcpy(bw->data + bw->len, p, n);
-	bw->len += n;
 }
 
 void

@@ -374,14 +374,15 @@ print_rib_summary(json_object *o)
 		    (long long)jget_int(k, "adopted", 0), (long long)jget_int(k, "errors", 0));
 	else
 		printf("Kernel: not synced (rib.kernel: false)\n");
-	printf("\n%-16s %10s %10s %10s %-6s %s\n", "Peer", "Paths", "Accepted", "Filtered",
-	    "Stale", "Import filter");
+	printf("\n%-16s %10s %10s %10s %8s %8s %-6s %s\n", "Peer", "Paths", "Accepted",
+	    "Filtered", "Looped", "Rejected", "Stale", "Import filter");
 	for (size_t i = 0; peers && i < json_object_array_length(peers); i++) {
 		json_object *p = json_object_array_get_idx(peers, i);
 
-		printf("%-16s %10lld %10lld %10lld %-6s %s\n", jget_str(p, "name", "?"),
+		printf("%-16s %10lld %10lld %10lld %8lld %8lld %-6s %s\n", jget_str(p, "name", "?"),
 		    (long long)jget_int(p, "paths", 0), (long long)jget_int(p, "accepted", 0),
-		    (long long)jget_int(p, "filtered", 0),
+		    (long long)jget_int(p, "filtered", 0), (long long)jget_int(p, "looped", 0),
+		    (long long)jget_int(p, "rejected", 0),
 		    jget_int(p, "stale_pending", 0) ? "yes" : "no", jget_str(p, "import", "?"));
 	}
 }

@@ -49,10 +49,10 @@ free_port(void)
 	return ntohs(sa.sin_port);
 }
 
-static void rc_update(void *arg, const char *peer, const struct prefix *p,
-    const struct bgp_route *r) { (void)peer; (void)p; (void)r; ((struct side *)arg)->updates++; }
-static void rc_withdraw(void *arg, const char *peer, const struct prefix *p)
-    { (void)peer; (void)p; ((struct side *)arg)->withdraws++; }
+static void rc_update(void *arg, const char *peer, const struct prefix *p, size_t n,
+    const struct bgp_route *r) { (void)peer; (void)p; (void)r; ((struct side *)arg)->updates += n; }
+static void rc_withdraw(void *arg, const char *peer, const struct prefix *p, size_t n)
+    { (void)peer; (void)p; ((struct side *)arg)->withdraws += n; }
 static void rc_up(void *arg, const struct bgp_peer *p) { (void)p; ((struct side *)arg)->ups++; }
 static void rc_down(void *arg, const char *peer, bool graceful)
     { (void)peer; (void)graceful; ((struct side *)arg)->downs++; }
