@@ -176,12 +176,11 @@ filter_attrs_del_comm(struct bgp_attrs *a, uint32_t c)
 		a->present &= ~BGP_ATTR_BIT(BGP_ATTR_COMMUNITIES);
 }
 
+/* The conditions of r other than its prefix list. */
 static bool
-rule_matches(const struct filter_rule *r, const struct prefix *p, const struct bgp_attrs *a)
+rule_matches_attrs(const struct filter_rule *r, int family, const struct bgp_attrs *a)
 {
-	if (r->family && r->family != p->addr.family)
-		return false;
-	if (r->plist && !filter_plist_match(r->plist, p))
+	if (r->family && r->family != family)
 		return false;
 	if (r->nmatch_comm > 0) {
 		bool any = false;
@@ -192,6 +191,13 @@ rule_matches(const struct filter_rule *r, const struct prefix *p, const struct b
 			return false;
 	}
 	return true;
+}
+
+static bool
+rule_matches(const struct filter_rule *r, const struct prefix *p, const struct bgp_attrs *a)
+{
+	return rule_matches_attrs(r, p->addr.family, a) &&
+	    (!r->plist || filter_plist_match(r->plist, p));
 }
 
 void
@@ -212,6 +218,30 @@ filter_eval(const struct filter *f, bool ebgp, const struct prefix *p,
 		}
 	}
 	v->permit = false;
+}
+
+bool
+filter_eval_any_prefix(const struct filter *f, bool ebgp, int family,
+    const struct bgp_attrs *a, struct filter_verdict *v)
+{
+	v->rule = NULL;
+	if (!f) {
+		v->permit = !ebgp;
+		return true;
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		const struct filter_rule *r = &f->rules[i];
+
+		if (!rule_matches_attrs(r, family, a))
+			continue;
+		if (r->plist)
+			return false;	/* this rule, or a later one, depending on the prefix */
+		v->rule = r;
+		v->permit = r->permit;
+		return true;
+	}
+	v->permit = false;
+	return true;
 }
 
 bool

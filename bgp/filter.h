@@ -96,6 +96,13 @@ struct filter_verdict {
  */
 void	filter_eval(const struct filter *f, bool ebgp, const struct prefix *p,
 	    const struct bgp_attrs *a, struct filter_verdict *v);
+/*
+ * filter_eval() for every prefix of family with attributes a at once (one UPDATE): true
+ * and *v set when the verdict cannot depend on the prefix (no prefix list is consulted
+ * before a rule decides), false when filter_eval() must run per prefix.
+ */
+bool	filter_eval_any_prefix(const struct filter *f, bool ebgp, int family,
+	    const struct bgp_attrs *a, struct filter_verdict *v);
 /* True when the verdict's rule changes attributes (so a new set must be interned). */
 bool	filter_verdict_modifies(const struct filter_verdict *v);
 /*

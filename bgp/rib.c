@@ -729,37 +729,59 @@ ntab_group(const struct ntab *t, size_t g)
 	return t->slots + (g & (t->ngroups - 1)) * NTAB_GROUP;
 }
 
-/* The slot mask of grp for: slots whose tag is tag (any id), and empty slots. */
-struct ntab_masks {
-	unsigned	tag;
-	unsigned	empty;
-};
-
-static inline struct ntab_masks
-ntab_scan(const uint32_t *grp, uint32_t tag)
-{
-	struct ntab_masks m = { 0, 0 };
+/*
+ * Slot masks of a group (bit i = slot i): ntab_match() those whose tag is tag (their
+ * id may be 0: an empty slot or a tombstone with that tag), ntab_empty() the empty ones.
+ */
 #ifdef __SSE2__
+static inline unsigned
+mask4(const uint32_t *grp, unsigned i, __m128i and, __m128i want)
+{
+	__m128i v = _mm_load_si128((const __m128i *)(const void *)(grp + 4 * i));
+
+	return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(
+	    _mm_cmpeq_epi32(_mm_and_si128(v, and), want)));
+}
+
+static inline unsigned
+ntab_match(const uint32_t *grp, uint32_t tag)
+{
 	const __m128i want = _mm_set1_epi32((int)(tag << NTAB_ID_BITS));
 	const __m128i hi = _mm_set1_epi32((int)~NTAB_ID_MASK);
-	const __m128i zero = _mm_setzero_si128();
 
-	for (unsigned i = 0; i < NTAB_GROUP / 4; i++) {
-		__m128i v = _mm_load_si128((const __m128i *)(const void *)(grp + 4 * i));
+	return mask4(grp, 0, hi, want) | mask4(grp, 1, hi, want) << 4 |
+	    mask4(grp, 2, hi, want) << 8 | mask4(grp, 3, hi, want) << 12;
+}
 
-		m.tag |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(
-		    _mm_cmpeq_epi32(_mm_and_si128(v, hi), want))) << (4 * i);
-		m.empty |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(
-		    _mm_cmpeq_epi32(v, zero))) << (4 * i);
-	}
+static inline unsigned
+ntab_empty(const uint32_t *grp)
+{
+	const __m128i ones = _mm_set1_epi32(-1), zero = _mm_setzero_si128();
+
+	return mask4(grp, 0, ones, zero) | mask4(grp, 1, ones, zero) << 4 |
+	    mask4(grp, 2, ones, zero) << 8 | mask4(grp, 3, ones, zero) << 12;
+}
 #else
-	for (unsigned i = 0; i < NTAB_GROUP; i++) {
-		m.tag |= (unsigned)(grp[i] >> NTAB_ID_BITS == tag) << i;
-		m.empty |= (unsigned)(grp[i] == 0) << i;
-	}
-#endif
+static inline unsigned
+ntab_match(const uint32_t *grp, uint32_t tag)
+{
+	unsigned m = 0;
+
+	for (unsigned i = 0; i < NTAB_GROUP; i++)
+		m |= (unsigned)(grp[i] >> NTAB_ID_BITS == tag) << i;
 	return m;
 }
+
+static inline unsigned
+ntab_empty(const uint32_t *grp)
+{
+	unsigned m = 0;
+
+	for (unsigned i = 0; i < NTAB_GROUP; i++)
+		m |= (unsigned)(grp[i] == 0) << i;
+	return m;
+}
+#endif
 
 /*
  * The slot of the net with key (family, len, addr) and hash h, or NULL; *ins (when not
@@ -777,17 +799,18 @@ ntab_find(const struct rib *r, int family, unsigned len, const uint8_t *addr, ui
 		*ins = NULL;
 	for (size_t g = h, probes = 0; probes < t->ngroups; g++, probes++) {
 		uint32_t *grp = ntab_group(t, g);
-		struct ntab_masks m = ntab_scan(grp, tag);
+		unsigned empty;
 
-		for (unsigned c = m.tag; c; c &= c - 1) {
+		for (unsigned c = ntab_match(grp, tag); c; c &= c - 1) {
 			uint32_t v = grp[__builtin_ctz(c)];
 
 			if ((v & NTAB_ID_MASK) &&
 			    net_match(netslab_ptr(s, v & NTAB_ID_MASK), family, len, addr))
 				return &grp[__builtin_ctz(c)];
 		}
+		empty = ntab_empty(grp);
 		if (ins && !*ins) {
-			unsigned freeable = m.empty;
+			unsigned freeable = empty;
 
 			if (t->used != r->nnets[fam_idx(family)])	/* there are tombstones */
 				for (unsigned i = 0; i < NTAB_GROUP; i++)
@@ -795,7 +818,7 @@ ntab_find(const struct rib *r, int family, unsigned len, const uint8_t *addr, ui
 			if (freeable)
 				*ins = &grp[__builtin_ctz(freeable)];
 		}
-		if (m.empty)
+		if (empty)
 			break;
 	}
 	return NULL;
@@ -833,7 +856,7 @@ ntab_fill(struct ntab *t, const struct netslab *s)
 		/* place the oldest */
 		for (size_t g = ring[head];; g++) {
 			uint32_t *grp = ntab_group(t, g);
-			unsigned e = ntab_scan(grp, 0).empty;
+			unsigned e = ntab_empty(grp);
 
 			if (e) {
 				grp[__builtin_ctz(e)] = slot_make(ring[head], ids[head]);
@@ -880,7 +903,11 @@ prefix_hash(const struct prefix *p)
 	return net_key_hash(p->addr.family, p->len, p->addr.bytes);
 }
 
-static void
+/*
+ * Always inlined: as a function of its own gcc finds it free of side effects (a
+ * prefetch does not count) and deletes every call.
+ */
+static inline __attribute__((always_inline)) void
 prefetch_one(const struct rib *r, const struct prefix *p, bool net)
 {
 	const struct ntab *t;
@@ -897,7 +924,7 @@ prefetch_one(const struct rib *r, const struct prefix *p, bool net)
 		__builtin_prefetch(grp);
 		return;
 	}
-	for (m = ntab_scan(grp, (uint32_t)(h >> 56)).tag; m; m &= m - 1) {
+	for (m = ntab_match(grp, (uint32_t)(h >> 56)); m; m &= m - 1) {
 		uint32_t id = grp[__builtin_ctz(m)] & NTAB_ID_MASK;
 
 		if (id) {
@@ -1378,21 +1405,17 @@ path_init(struct rib *r, struct rib_path *path, uint16_t peer, struct rib_aset *
 	r->npaths++;
 }
 
-int
-rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
+/* rib_route_update() of the valid, normalized prefix p with hash h; peer and as checked. */
+static int
+route_update(struct rib *r, uint16_t peer, const struct prefix *pfx, uint64_t h,
     struct rib_aset *as)
 {
-	struct prefix p = *pin;
+	const struct prefix p = *pfx;
 	struct rib_net *n;
 	struct rib_path *path;
 	struct net_snap snap;
 	uint32_t *ins;
-	uint64_t h;
 
-	if (!prefix_ok(&p) || peer >= r->npeers || !r->peers[peer].used || !as)
-		return -EINVAL;
-	prefix_normalize(&p);
-	h = prefix_hash(&p);
 	n = net_find(r, &p, h, &ins);
 	if (!n) {
 		n = net_create(r, &p, h, ins);
@@ -1434,6 +1457,92 @@ rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
 	notify(r, &p, n, &snap);
 	snap_release(r, &snap);
 	return 0;
+}
+
+int
+rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
+    struct rib_aset *as)
+{
+	struct prefix p = *pin;
+
+	if (!prefix_ok(&p) || peer >= r->npeers || !r->peers[peer].used || !as)
+		return -EINVAL;
+	prefix_normalize(&p);
+	return route_update(r, peer, &p, prefix_hash(&p), as);
+}
+
+/*
+ * The prefixes of a list a few places ahead of the one being updated: normalized and
+ * hashed once, their index line fetched when they enter, the net their tag points at
+ * (an update of a known prefix) when they are half-way.
+ */
+#define AHEAD		16	/* a power of two */
+
+struct ahead {
+	struct prefix	p;
+	uint64_t	h;
+	bool		ok;
+};
+
+static void
+ahead_enter(const struct rib *r, struct ahead *a, const struct prefix *p)
+{
+	a->p = *p;
+	a->ok = prefix_ok(&a->p);
+	if (!a->ok)
+		return;
+	prefix_normalize(&a->p);
+	a->h = prefix_hash(&a->p);
+	__builtin_prefetch(ntab_group(&r->nt[fam_idx(a->p.addr.family)], a->h));
+}
+
+static void
+ahead_net(const struct rib *r, const struct ahead *a)
+{
+	const uint32_t *grp;
+
+	if (!a->ok)
+		return;
+	grp = ntab_group(&r->nt[fam_idx(a->p.addr.family)], a->h);
+	for (unsigned m = ntab_match(grp, (uint32_t)(a->h >> 56)); m; m &= m - 1) {
+		uint32_t id = grp[__builtin_ctz(m)] & NTAB_ID_MASK;
+
+		if (id) {
+			__builtin_prefetch(netslab_ptr(net_cslab(r, a->p.addr.family), id));
+			return;
+		}
+	}
+}
+
+size_t
+rib_route_update_many(struct rib *r, uint16_t peer, const struct prefix *p, size_t n,
+    struct rib_aset *as, int *err)
+{
+	struct ahead ring[AHEAD];
+	size_t done = 0;
+
+	*err = 0;
+	if (peer >= r->npeers || !r->peers[peer].used || !as) {
+		*err = -EINVAL;
+		return 0;
+	}
+	for (size_t j = 0; j < n && j < AHEAD; j++)
+		ahead_enter(r, &ring[j], &p[j]);
+	for (size_t i = 0; i < n; i++) {
+		struct ahead *a = &ring[i % AHEAD];
+		int rc;
+
+		if (i + AHEAD / 2 < n)
+			ahead_net(r, &ring[(i + AHEAD / 2) % AHEAD]);
+		rc = a->ok ? route_update(r, peer, &a->p, a->h, as) : -EINVAL;
+		if (rc == 0)
+			done++;
+		else if (!*err)
+			*err = rc;
+		if (i + AHEAD < n)
+			ahead_enter(r, a, &p[i + AHEAD]);
+	}
+	return done;
 }
 
 /* Unlink path from n, re-decide, notify, free the net when empty. */

@@ -193,6 +193,14 @@ size_t	rib_peer_flush(struct rib *r, uint16_t peer);
 void	rib_peer_eor(struct rib *r, uint16_t peer, int family);
 
 /*
+ * rib_route_update() for each of p[0..n) with the same set, working a few prefixes
+ * ahead (each prefix hashed once, its table line and net fetched into the cache before
+ * it is needed). Returns how many were taken; *err is 0 or the first error.
+ */
+size_t	rib_route_update_many(struct rib *r, uint16_t peer, const struct prefix *p, size_t n,
+	    struct rib_aset *as, int *err);
+
+/*
  * A hint while working through p[0..n) in order, at p[i]: fetches the index lines of
  * prefixes a little ahead (and, a little later, the nets their tags point at) into the
  * cache, so that a long UPDATE does not wait for memory once per prefix. Changes

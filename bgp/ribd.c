@@ -222,8 +222,53 @@ route_nexthop(const struct bgp_route *r, struct bgp_nexthop *nh)
 	return nh;
 }
 
+/* The interned set of the UPDATE's attributes tmp (referenced), kept in rp->last_as
+ * for its other prefixes; NULL with errno (E2BIG: too long to keep, or ENOMEM). */
+static struct rib_aset *
+update_aset(struct ribd *rd, struct ribd_peer *rp, const struct bgp_route *r,
+    const struct bgp_attrs *tmp, const struct bgp_nexthop *nh)
+{
+	struct rib_aset *as;
+
+	if (rp->last_as)
+		return rib_aset_ref(rp->last_as);
+	as = rib_aset_intern(rd->rib, tmp, nh);
+	if (as && r->attrs_id)
+		rp->last_as = rib_aset_ref(as);
+	return as;
+}
+
+static void
+log_not_kept(const struct ribd_peer *rp, const struct prefix *p, int err)
+{
+	log_warn("%s: %s: route not kept: %s", rp->conf->name,
+	    prefix_format(p, (char[PREFIX_STRLEN]){ 0 }, PREFIX_STRLEN),
+	    err == E2BIG ? "attributes longer than 65,535 octets with 4-octet ASNs" :
+	    err == ENOSPC ? "the RIB holds the most prefixes it can (16,777,215 per family)" :
+	    strerror(err));
+}
+
+/* What the RIB refused of n routes (k taken, the first error err; p the prefix when
+ * n is 1) is counted, and logged once per peer: it is out of memory or out of room,
+ * not the peer's fault. */
+static void
+count_taken(struct ribd_peer *rp, const struct prefix *p, size_t n, size_t k, int err)
+{
+	rp->accepted += k;
+	if (k == n)
+		return;
+	rp->rejected += n - k;
+	if (!rp->rejected_logged && p)
+		log_not_kept(rp, p, -err);
+	else if (!rp->rejected_logged)
+		log_warn("%s: %zu of %zu routes of an UPDATE not kept: %s", rp->conf->name,
+		    n - k, n, err == -ENOSPC ? "the RIB holds the most prefixes it can "
+		    "(16,777,215 per family)" : strerror(-err));
+	rp->rejected_logged = true;
+}
+
 /* One prefix of an UPDATE from rp: import filter, then the RIB. tmp are the UPDATE's
- * attributes as imported; rp->last_as (when set) their interned set. */
+ * attributes as imported. */
 static void
 import_one(struct ribd *rd, struct ribd_peer *rp, const struct prefix *p,
     const struct bgp_route *r, const struct bgp_attrs *tmp, const struct bgp_nexthop *nh)
@@ -248,36 +293,19 @@ import_one(struct ribd *rd, struct ribd_peer *rp, const struct prefix *p,
 		}
 		as = rib_aset_intern(rd->rib, &own, nh);
 		bgp_attrs_free(&own);
-	} else if (rp->last_as) {
-		as = rib_aset_ref(rp->last_as);
 	} else {
-		as = rib_aset_intern(rd->rib, tmp, nh);
-		if (as && r->attrs_id)
-			rp->last_as = rib_aset_ref(as);
+		as = update_aset(rd, rp, r, tmp, nh);
 	}
 	if (!as) {
 		/* E2BIG: a path too long to keep; treated like a filtered route */
-		log_warn("%s: %s: route not kept: %s", rp->conf->name,
-		    prefix_format(p, (char[PREFIX_STRLEN]){ 0 }, PREFIX_STRLEN),
-		    errno == E2BIG ? "attributes longer than 65,535 octets with 4-octet ASNs" :
-		    "out of memory");
+		log_not_kept(rp, p, errno);
 		rp->filtered++;
 		(void)rib_route_withdraw(rd->rib, rp->idx, p);
 		return;
 	}
 	rc = rib_route_update(rd->rib, rp->idx, p, as);
 	rib_aset_unref(rd->rib, as);
-	if (rc == 0) {
-		rp->accepted++;
-	} else {
-		rp->rejected++;
-		if (!rp->rejected_logged)
-			log_warn("%s: %s: route not kept: %s", rp->conf->name,
-			    prefix_format(p, (char[PREFIX_STRLEN]){ 0 }, PREFIX_STRLEN),
-			    rc == -ENOSPC ? "the RIB holds the most prefixes it can (16,777,215 "
-			    "per family)" : strerror(-rc));
-		rp->rejected_logged = true;
-	}
+	count_taken(rp, p, 1, rc == 0, rc);
 }
 
 static void
@@ -286,10 +314,14 @@ hook_update(void *arg, const char *peer, const struct prefix *p, size_t n,
 {
 	struct ribd *rd = arg;
 	struct ribd_peer *rp = peer_find(rd, peer);
+	struct filter_verdict v;
 	struct bgp_attrs tmp;
 	struct bgp_nexthop nh;
+	struct rib_aset *as;
+	size_t k;
+	int err;
 
-	if (!rp)
+	if (!rp || n == 0)
 		return;
 	tmp = r->attrs;		/* shallow: only the present mask changes */
 	/* RFC 4271 §5.1.5: LOCAL_PREF from an external peer is ignored. */
@@ -303,6 +335,18 @@ hook_update(void *arg, const char *peer, const struct prefix *p, size_t n,
 		rp->last_looped = bgp_as_path_contains(&tmp.as_path, rd->conf->local_as);
 	}
 	route_nexthop(r, &nh);
+	/* The common case: the import filter's verdict does not depend on the prefix and
+	 * keeps the attributes, so the whole list goes to the RIB with one set. */
+	if (!rp->last_looped && n > 1 &&
+	    filter_eval_any_prefix(rp->import, rp->ebgp, p[0].addr.family, &tmp, &v) &&
+	    v.permit && !filter_verdict_modifies(&v)) {
+		if ((as = update_aset(rd, rp, r, &tmp, &nh)) != NULL) {
+			k = rib_route_update_many(rd->rib, rp->idx, p, n, as, &err);
+			rib_aset_unref(rd->rib, as);
+			count_taken(rp, NULL, n, k, err);
+			return;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		rib_prefetch(rd->rib, p, n, i);
 		if (rp->last_looped) {
