@@ -164,7 +164,7 @@ as_path_parse(struct buf_reader *v, size_t asn_len, struct bgp_as_path *p, const
 {
 	struct buf_reader c = *v;
 	size_t nsegs = 0, nasns = 0, si = 0, ai = 0;
-	uint8_t type, cnt;
+	uint8_t type = 0, cnt = 0;
 
 	/* Pass 1: validate and count. */
 	while (!br_empty(&c)) {

@@ -35,10 +35,10 @@ bgp_hdr_decode(const uint8_t *buf, size_t buflen, size_t max_len, struct bgp_hdr
     struct bgp_err *err)
 {
 	struct buf_reader br;
-	uint8_t marker[BGP_MARKER_LEN], lenbuf[2];
+	uint8_t marker[BGP_MARKER_LEN] = { 0 }, lenbuf[2];
 	size_t min, max;
 	uint16_t len = 0;
-	uint8_t type;
+	uint8_t type = 0;
 
 	if (buflen < BGP_HDR_LEN)
 		return -EAGAIN;

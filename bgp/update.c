@@ -42,7 +42,7 @@ bgp_nlri_decode(struct buf_reader *br, int family, struct prefix **out, size_t *
 	struct buf_reader c = *br;
 	struct prefix *v;
 	size_t count = 0;
-	uint8_t plen;
+	uint8_t plen = 0;
 
 	*out = NULL;
 	*n = 0;

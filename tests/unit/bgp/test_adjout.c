@@ -42,7 +42,7 @@ capture(void *arg, const uint8_t *msgs, size_t len)
 		struct bgp_hdr h;
 		struct bgp_err err;
 		struct bgp_msg m;
-		const uint8_t *p;
+		const uint8_t *p = NULL;
 
 		assert_int_equal(bgp_hdr_decode(msgs + br_offset(&br), br_left(&br), BGP_MAX_LEN,
 		    &h, &err), 0);

@@ -16,10 +16,10 @@ test_reader_reads_big_endian(void **state)
 	static const uint8_t in[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
 	    0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f };
 	struct buf_reader br;
-	uint8_t u8;
-	uint16_t u16;
-	uint32_t u32;
-	uint64_t u64;
+	uint8_t u8 = 0;
+	uint16_t u16 = 0;
+	uint32_t u32 = 0;
+	uint64_t u64 = 0;
 
 	(void)state;
 	br_init(&br, in, sizeof(in));
@@ -60,8 +60,8 @@ test_reader_sub_cursor_is_bounded(void **state)
 {
 	static const uint8_t in[] = { 0x02, 0x11, 0x22, 0x33 };
 	struct buf_reader br, sub;
-	uint8_t n, v;
-	uint16_t u16;
+	uint8_t n = 0, v = 0;
+	uint16_t u16 = 0;
 
 	(void)state;
 	br_init(&br, in, sizeof(in));
