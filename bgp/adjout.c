@@ -85,13 +85,15 @@ static bool
 exports_verdict(struct adjout *ao, uint16_t src, const struct rib_aset *as,
     const struct prefix *p, struct filter_verdict *v)
 {
-	const struct rib_peer_info *pi = rib_peer_get(ao->rib, src);
+	const struct rib_peer_info *pi;
 	const struct bgp_attrs *a;
 	int fi = p->addr.family == AF_INET6;
 
 	v->rule = NULL;
-
-	if (!as || src == ao->conf.peer || src == RIB_PEER_LOCAL || !pi)
+	/* a route goes back neither to the peer it came from nor (locally originated
+	 * ones) through here: checked first, it is every route of a full table */
+	if (!as || src == ao->conf.peer || src == RIB_PEER_LOCAL ||
+	    !(pi = rib_peer_get(ao->rib, src)))
 		return false;
 	if (!ao->conf.has_nh[fi] && (ao->conf.ebgp || as->nh_family == 0))
 		return false;

@@ -67,6 +67,16 @@ struct netslab {
 #define NTAB_TOMB		UINT32_C(0xff000000)	/* a tag with id 0 */
 #define NTAB_MIN_GROUPS		64
 
+/*
+ * The attribute set index: linear probing over (hash, set) pairs, at most 3/4 full.
+ * The hash is kept beside the pointer so that a probe reads a set only when the hashes
+ * match, and a rebuild or a deletion never reads one.
+ */
+struct aslot {
+	struct rib_aset	*as;		/* NULL: empty */
+	uint32_t	 hash;
+};
+
 struct ntab {
 	uint32_t	*slots;		/* ngroups * NTAB_GROUP, line-aligned */
 	size_t		 ngroups;	/* a power of two */
@@ -89,8 +99,8 @@ struct rib {
 	struct rib_conf		 conf;
 	struct ntab		 nt[2];		/* IPv4, IPv6 */
 	size_t			 nnets[2];
-	struct rib_aset		**abuckets;
-	size_t			 nabuckets;
+	struct aslot		*aslots;	/* the attribute set index */
+	size_t			 naslots;	/* a power of two */
 	size_t			 nasets;
 	size_t			 npaths;
 	size_t			 nstale;
@@ -315,12 +325,12 @@ rib_new(const struct rib_conf *conf)
 	netslab_init(&r->nets4, offsetof(struct rib_net, addr) + 4);
 	netslab_init(&r->nets6, offsetof(struct rib_net, addr) + 16);
 	slab_init(&r->slab_path, sizeof(struct rib_path));
-	r->nabuckets = HASH_MIN_BUCKETS;
-	r->abuckets = calloc(r->nabuckets, sizeof(*r->abuckets));
+	r->naslots = HASH_MIN_BUCKETS;
+	r->aslots = calloc(r->naslots, sizeof(*r->aslots));
 	r->peers = calloc(1, sizeof(*r->peers));
 	bw_init_dyn(&r->scratch, 0);
 	if (ntab_init(&r->nt[0], NTAB_MIN_GROUPS) != 0 ||
-	    ntab_init(&r->nt[1], NTAB_MIN_GROUPS) != 0 || !r->abuckets || !r->peers) {
+	    ntab_init(&r->nt[1], NTAB_MIN_GROUPS) != 0 || !r->aslots || !r->peers) {
 		rib_free(r);
 		errno = ENOMEM;
 		return NULL;
@@ -486,17 +496,10 @@ rib_free(struct rib *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; r->abuckets && i < r->nabuckets; i++) {
-		struct rib_aset *as = r->abuckets[i];
-
-		while (as) {
-			struct rib_aset *next = as->hnext;
-
-			aset_destroy(r, as);
-			as = next;
-		}
-	}
-	free(r->abuckets);
+	for (size_t i = 0; r->aslots && i < r->naslots; i++)
+		if (r->aslots[i].as)
+			aset_destroy(r, r->aslots[i].as);
+	free(r->aslots);
 	free(r->nt[0].slots);
 	free(r->nt[1].slots);
 	bw_free(&r->scratch);
@@ -590,26 +593,23 @@ rib_client_del(struct rib *r, const struct rib_client_ops *ops, void *arg)
 static int
 aset_rehash(struct rib *r)
 {
-	size_t n = r->nabuckets * 2;
-	struct rib_aset **nb = calloc(n, sizeof(*nb));
+	size_t n = r->naslots * 2;
+	struct aslot *ns = calloc(n, sizeof(*ns));
 
-	if (!nb)
+	if (!ns)
 		return -ENOMEM;
-	for (size_t i = 0; i < r->nabuckets; i++) {
-		struct rib_aset *as = r->abuckets[i];
+	for (size_t i = 0; i < r->naslots; i++) {
+		size_t j;
 
-		while (as) {
-			struct rib_aset *next = as->hnext;
-			size_t b = as->hash & (n - 1);
-
-			as->hnext = nb[b];
-			nb[b] = as;
-			as = next;
-		}
+		if (!r->aslots[i].as)
+			continue;
+		for (j = r->aslots[i].hash & (n - 1); ns[j].as; j = (j + 1) & (n - 1))
+			;
+		ns[j] = r->aslots[i];
 	}
-	free(r->abuckets);
-	r->abuckets = nb;
-	r->nabuckets = n;
+	free(r->aslots);
+	r->aslots = ns;
+	r->naslots = n;
 	return 0;
 }
 
@@ -618,6 +618,7 @@ rib_aset_intern(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexth
 {
 	static const struct bgp_nexthop none;
 	struct rib_aset *as;
+	size_t i, mask;
 	uint32_t h;
 	int rc;
 
@@ -628,22 +629,27 @@ rib_aset_intern(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexth
 		return NULL;
 	}
 	h = (uint32_t)bytes_hash(r->scratch.data, r->scratch.len);
-	for (as = r->abuckets[h & (r->nabuckets - 1)]; as; as = as->hnext)
-		if (aset_is(as, h, nh->global.family, nh->has_ll, r->scratch.data, r->scratch.len))
-			break;
-	if (as) {
-		as->refcnt++;
-	} else {
-		if (!(as = aset_create(r, a, nh, h))) {
-			errno = ENOMEM;
-			return NULL;
-		}
-		if (r->nasets >= r->nabuckets)
-			(void)aset_rehash(r);	/* on failure chains just grow longer */
-		as->hnext = r->abuckets[h & (r->nabuckets - 1)];
-		r->abuckets[h & (r->nabuckets - 1)] = as;
-		r->nasets++;
+	if ((r->nasets + 1) * 4 > r->naslots * 3 && aset_rehash(r) != 0 &&
+	    r->nasets + 2 > r->naslots) {
+		errno = ENOMEM;		/* fuller than 3/4 is only slower, full is not possible */
+		return NULL;
 	}
+	mask = r->naslots - 1;
+	for (i = h & mask; r->aslots[i].as; i = (i + 1) & mask) {
+		as = r->aslots[i].as;
+		if (r->aslots[i].hash == h && aset_is(as, h, nh->global.family, nh->has_ll,
+		    r->scratch.data, r->scratch.len)) {
+			as->refcnt++;
+			return as;
+		}
+	}
+	if (!(as = aset_create(r, a, nh, h))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	r->aslots[i].as = as;
+	r->aslots[i].hash = h;
+	r->nasets++;
 	return as;
 }
 
@@ -657,19 +663,29 @@ rib_aset_ref(struct rib_aset *as)
 void
 rib_aset_unref(struct rib *r, struct rib_aset *as)
 {
-	struct rib_aset **pp;
+	size_t i, j, mask = r->naslots - 1;
 
 	if (!as)
 		return;
 	if (--as->refcnt > 0)
 		return;
-	for (pp = &r->abuckets[as->hash & (r->nabuckets - 1)]; *pp; pp = &(*pp)->hnext) {
-		if (*pp == as) {
-			*pp = as->hnext;
-			break;
+	for (i = as->hash & mask; r->aslots[i].as && r->aslots[i].as != as; i = (i + 1) & mask)
+		;
+	if (r->aslots[i].as) {
+		/* Backward shift: a later entry of the run moves into the hole unless its
+		 * home lies cyclically after the hole (then it is already reachable). */
+		r->aslots[i].as = NULL;
+		for (j = (i + 1) & mask; r->aslots[j].as; j = (j + 1) & mask) {
+			size_t home = r->aslots[j].hash & mask;
+
+			if (((j - home) & mask) >= ((j - i) & mask)) {
+				r->aslots[i] = r->aslots[j];
+				r->aslots[j].as = NULL;
+				i = j;
+			}
 		}
+		r->nasets--;
 	}
-	r->nasets--;
 	aset_destroy(r, as);
 }
 
@@ -1764,6 +1780,6 @@ rib_stats_get(const struct rib *r, struct rib_stats *st)
 	    r->nets6.nchunks * r->nets6.objsize) * NET_PER_CHUNK;
 	st->mem_paths = r->slab_path.chunks * SLAB_CHUNK;
 	st->mem_buckets = (r->nt[0].ngroups + r->nt[1].ngroups) * NTAB_GROUP * sizeof(uint32_t) +
-	    r->nabuckets * sizeof(*r->abuckets);
+	    r->naslots * sizeof(*r->aslots);
 	st->mem_asets = r->mem_asets;
 }

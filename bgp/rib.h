@@ -41,7 +41,6 @@
  * hop.
  */
 struct rib_aset {
-	struct rib_aset		*hnext;
 	uint32_t		 hash;
 	uint32_t		 refcnt;
 	uint32_t		 local_pref;	/* LOCAL_PREF, RIB_LOCAL_PREF_DEFAULT when absent */

@@ -337,7 +337,7 @@ hook_update(void *arg, const char *peer, const struct prefix *p, size_t n,
 	route_nexthop(r, &nh);
 	/* The common case: the import filter's verdict does not depend on the prefix and
 	 * keeps the attributes, so the whole list goes to the RIB with one set. */
-	if (!rp->last_looped && n > 1 &&
+	if (!rp->last_looped &&
 	    filter_eval_any_prefix(rp->import, rp->ebgp, p[0].addr.family, &tmp, &v) &&
 	    v.permit && !filter_verdict_modifies(&v)) {
 		if ((as = update_aset(rd, rp, r, &tmp, &nh)) != NULL) {

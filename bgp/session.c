@@ -281,17 +281,22 @@ bgp_peer_send(const struct bgp_peer *p, const void *msgs, size_t len)
 /* ---- FSM ops ---- */
 
 static uint64_t
+peer_now(const struct bgp_peer *p)
+{
+	return p->sp->now_ms ? p->sp->now_ms : bgp_now_ms();
+}
+
+static uint64_t
 op_now(void *ctx)
 {
-	(void)ctx;
-	return bgp_now_ms();
+	return peer_now(ctx);
 }
 
 static void
 op_timers_changed(void *ctx)
 {
 	struct bgp_peer *p = ctx;
-	uint64_t d = bgp_fsm_next_deadline(&p->fsm), now = bgp_now_ms();
+	uint64_t d = bgp_fsm_next_deadline(&p->fsm), now = peer_now(p);
 	struct timeval tv;
 
 	if (!p->timer)
@@ -1071,8 +1076,21 @@ conn_dispatch(struct bgp_conn *c, const struct bgp_hdr *h, const uint8_t *msg)
 }
 
 /* Frame and dispatch what is buffered on c, at most SESSION_MSGS_PER_CB messages. */
+#define CLOCK_EVERY	32	/* messages between two clock reads within a burst */
+
+static void conn_process_msgs(struct bgp_conn *c);
+
 static void
 conn_process(struct bgp_conn *c)
+{
+	struct bgp_speaker *sp = c->peer->sp;
+
+	conn_process_msgs(c);	/* c may be gone afterwards */
+	sp->now_ms = 0;
+}
+
+static void
+conn_process_msgs(struct bgp_conn *c)
 {
 	struct bgp_peer *p = c->peer;
 	struct evbuffer *in = bufferevent_get_input(c->bev);
@@ -1088,6 +1106,8 @@ conn_process(struct bgp_conn *c)
 
 		if (avail < BGP_HDR_LEN)
 			return;
+		if (n % CLOCK_EVERY == 0)
+			p->sp->now_ms = bgp_now_ms();
 		/* Before Established the negotiated size is unknown: OPEN and KEEPALIVE are
 		 * capped at 4096 by the codec anyway (RFC 8654 §4). */
 		if (p->fsm.state != BGP_STATE_ESTABLISHED || is_pend)

@@ -22,6 +22,10 @@ struct bgp_speaker {
 	bool			 gr_restarting, gr_forwarding;
 	int			 draining;
 	uint64_t		 attrs_ids;	/* last bgp_route.attrs_id handed out */
+	/* While a read callback works through a burst of messages: the monotonic clock
+	 * (ms) read at most CLOCK_EVERY messages ago, so that restarting the hold timer
+	 * on every UPDATE does not read the clock twice per message; 0 otherwise. */
+	uint64_t		 now_ms;
 };
 
 #define peer_log(lvl, p, ...) log_msg(lvl, (p)->conf->name, __VA_ARGS__)

@@ -724,6 +724,78 @@ test_net_index(void **state)
 	rib_free(r);
 }
 
+/*
+ * The attribute set index: 6,000 distinct sets interned twice each, a scrambled half
+ * released completely (deletions inside probe runs), then every set interned again:
+ * the live ones must come back as the same object, the released ones as new ones, and
+ * the counts must agree throughout.
+ */
+#define AX_N	6000
+
+static void
+test_aset_index(void **state)
+{
+	struct rib *r = table_rib(false, 1);
+	struct rib_aset **v = calloc(AX_N, sizeof(*v));
+	bool *gone = calloc(AX_N, sizeof(*gone));
+	struct rib_stats st;
+	uint64_t seed = 7;
+	size_t live = AX_N;
+
+	(void)state;
+	assert_non_null(v);
+	assert_non_null(gone);
+	rib_stats_get(r, &st);
+	assert_int_equal(st.asets, 0);
+	for (int i = 0; i < AX_N; i++) {
+		struct tattr t = { .lp = -1, .med = i, PATH(65001, (uint32_t)(i % 7 + 1)) };
+
+		v[i] = tattr_intern(r, &t);
+		assert_non_null(v[i]);
+		assert_ptr_equal(tattr_intern(r, &t), v[i]);	/* second reference */
+	}
+	rib_stats_get(r, &st);
+	assert_int_equal(st.asets, AX_N);
+	for (int k = 0; k < AX_N; k++) {
+		size_t i;
+
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		i = (size_t)(seed >> 33) % AX_N;
+		if (gone[i] || (seed >> 20) % 2)
+			continue;
+		rib_aset_unref(r, v[i]);
+		rib_aset_unref(r, v[i]);
+		gone[i] = true;
+		live--;
+	}
+	rib_stats_get(r, &st);
+	assert_int_equal(st.asets, live);
+	for (int i = 0; i < AX_N; i++) {
+		struct tattr t = { .lp = -1, .med = i, PATH(65001, (uint32_t)(i % 7 + 1)) };
+		struct rib_aset *as = tattr_intern(r, &t);
+
+		assert_non_null(as);
+		if (!gone[i])
+			assert_ptr_equal(as, v[i]);
+		else
+			v[i] = as;
+	}
+	rib_stats_get(r, &st);
+	assert_int_equal(st.asets, AX_N);
+	for (int i = 0; i < AX_N; i++) {
+		rib_aset_unref(r, v[i]);
+		if (!gone[i])
+			rib_aset_unref(r, v[i]);
+		if (!gone[i])
+			rib_aset_unref(r, v[i]);
+	}
+	rib_stats_get(r, &st);
+	assert_int_equal(st.asets, 0);
+	free(v);
+	free(gone);
+	rib_free(r);
+}
+
 int
 main(void)
 {
@@ -735,6 +807,7 @@ main(void)
 		cmocka_unit_test(test_stale_sweep),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_net_index),
+		cmocka_unit_test(test_aset_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
