@@ -189,12 +189,15 @@ as_path_parse(struct buf_reader *v, size_t asn_len, struct bgp_as_path *p, const
 		nsegs++;
 		nasns += cnt;
 	}
-	p->segs = calloc(nsegs ? nsegs : 1, sizeof(*p->segs));
-	p->asns = calloc(nasns ? nasns : 1, sizeof(*p->asns));
+	/* malloc, not calloc (which skips glibc's thread cache): pass 2 sets every ASN;
+	 * the segments are cleared for their padding (paths are compared bytewise) */
+	p->segs = malloc((nsegs ? nsegs : 1) * sizeof(*p->segs));
+	p->asns = malloc((nasns ? nasns : 1) * sizeof(*p->asns));
 	if (!p->segs || !p->asns) {
 		bgp_as_path_free(p);
 		return -ENOMEM;
 	}
+	memset(p->segs, 0, (nsegs ? nsegs : 1) * sizeof(*p->segs));
 	/* Pass 2: fill (cannot fail: pass 1 checked every length). */
 	while (!br_empty(v)) {
 		br_u8(v, &type);

@@ -43,11 +43,19 @@ struct slab {
  */
 #define NET_CHUNK_SHIFT		11
 #define NET_PER_CHUNK		(1u << NET_CHUNK_SHIFT)
+#define NET_SMALL_CHUNKS	128	/* 262,144 nets from malloc, then huge pages */
+#define HUGE_PAGE		(2u << 20)
 
 struct netslab {
 	size_t		 objsize;
 	char		**chunks;
 	size_t		 nchunks, cap;
+	/* Past NET_SMALL_CHUNKS chunks, chunks are carved from 2 MiB huge-page blocks
+	 * (a full table would otherwise take one page fault per 4 KiB of nets). */
+	char		**blocks;
+	size_t		 nblocks;
+	char		*block;		/* the block being carved */
+	size_t		 block_left;
 	uint32_t	 free;		/* id of the first free net, 0 = none */
 	uint32_t	 fresh;		/* next never used index */
 };
@@ -192,6 +200,38 @@ netslab_init(struct netslab *s, size_t objsize)
 	s->objsize = (objsize + 7) & ~(size_t)7;
 }
 
+/*
+ * Memory for one more chunk. A small table's chunks come from malloc, so that its
+ * memory grows 64 KiB at a time; past NET_SMALL_CHUNKS they are carved from 2 MiB
+ * blocks that ask for a transparent huge page (at most one block is partly used).
+ */
+static char *
+netslab_chunk(struct netslab *s)
+{
+	size_t sz = NET_PER_CHUNK * s->objsize;
+	char *c;
+
+	if (s->nchunks < NET_SMALL_CHUNKS)
+		return malloc(sz);
+	if (s->block_left < sz) {
+		char **nb = realloc(s->blocks, (s->nblocks + 1) * sizeof(*nb));
+		char *b;
+
+		if (!nb)
+			return NULL;
+		s->blocks = nb;
+		if (!(b = aligned_alloc(HUGE_PAGE, HUGE_PAGE)))
+			return NULL;
+		(void)madvise(b, HUGE_PAGE, MADV_HUGEPAGE);
+		s->blocks[s->nblocks++] = b;
+		s->block = b;
+		s->block_left = HUGE_PAGE;
+	}
+	c = s->block + (HUGE_PAGE - s->block_left);
+	s->block_left -= sz;
+	return c;
+}
+
 /* A net's id, or 0 without memory or ids (NTAB_ID_MASK nets per family). */
 static uint32_t
 netslab_alloc(struct netslab *s)
@@ -217,7 +257,7 @@ netslab_alloc(struct netslab *s)
 			s->chunks = nc;
 			s->cap = cap;
 		}
-		c = malloc(NET_PER_CHUNK * s->objsize);
+		c = netslab_chunk(s);
 		if (!c)
 			return 0;
 		s->chunks[s->nchunks++] = c;
@@ -239,13 +279,14 @@ netslab_release(struct netslab *s, uint32_t id)
 static void
 netslab_destroy(struct netslab *s)
 {
-	for (size_t i = 0; i < s->nchunks; i++)
+	for (size_t i = 0; i < s->nchunks && i < NET_SMALL_CHUNKS; i++)
 		free(s->chunks[i]);
+	for (size_t i = 0; i < s->nblocks; i++)
+		free(s->blocks[i]);
 	free(s->chunks);
+	free(s->blocks);
 	memset(s, 0, sizeof(*s));
 }
-
-#define HUGE_PAGE		(2u << 20)
 
 static int
 ntab_init(struct ntab *t, size_t ngroups)

@@ -57,9 +57,12 @@ bgp_nlri_decode(struct buf_reader *br, int family, struct prefix **out, size_t *
 		br_skip(br, br_left(br));
 		return 0;
 	}
-	v = calloc(count, sizeof(*v));
+	/* malloc + memset, not calloc: glibc's calloc skips the thread cache, and this
+	 * runs once per UPDATE */
+	v = malloc(count * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
+	memset(v, 0, count * sizeof(*v));
 	for (size_t i = 0; i < count; i++) {
 		br_u8(br, &plen);
 		v[i].addr.family = (uint8_t)family;
