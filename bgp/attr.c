@@ -189,8 +189,7 @@ as_path_parse(struct buf_reader *v, size_t asn_len, struct bgp_as_path *p, const
 		nsegs++;
 		nasns += cnt;
 	}
-	/* malloc, not calloc (which skips glibc's thread cache): pass 2 sets every ASN;
-	 * the segments are cleared for their padding (paths are compared bytewise) */
+	/* malloc + memset, not calloc (which skips glibc's thread cache) */
 	p->segs = malloc((nsegs ? nsegs : 1) * sizeof(*p->segs));
 	p->asns = malloc((nasns ? nasns : 1) * sizeof(*p->asns));
 	if (!p->segs || !p->asns) {
@@ -198,6 +197,7 @@ as_path_parse(struct buf_reader *v, size_t asn_len, struct bgp_as_path *p, const
 		return -ENOMEM;
 	}
 	memset(p->segs, 0, (nsegs ? nsegs : 1) * sizeof(*p->segs));
+	memset(p->asns, 0, (nasns ? nasns : 1) * sizeof(*p->asns));
 	/* Pass 2: fill (cannot fail: pass 1 checked every length). */
 	while (!br_empty(v)) {
 		br_u8(v, &type);
