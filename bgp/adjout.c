@@ -138,6 +138,11 @@ adjout_change(struct adjout *ao, const struct rib_change *c)
 
 	if (!c->best_changed)
 		return;		/* an ECMP-only change does not change what we send */
+	/* Old and new best both from this peer (or none): nothing goes back to it. This
+	 * is every prefix of a full table the peer itself sends. */
+	if ((!c->best || c->best->peer == ao->conf.peer) &&
+	    (!c->old_aset || c->old_peer == ao->conf.peer))
+		return;
 	was = c->old_aset && adjout_exports(ao, c->old_peer, c->old_aset, c->pfx);
 	now = c->best && adjout_exports(ao, c->best->peer, c->best->aset, c->pfx);
 	/* Neither the old nor the new best path is for this peer: nothing to queue (a

@@ -1077,15 +1077,12 @@ net_destroy(struct rib *r, struct rib_net *n)
 	uint32_t *slot = ntab_find(r, n->family, n->len, n->addr,
 	    net_key_hash(n->family, n->len, n->addr), NULL);
 	uint32_t *grp, id;
-	bool open = false;
 
 	if (!slot)
 		return;	/* not indexed: cannot happen */
 	grp = t->slots + (size_t)(slot - t->slots) / NTAB_GROUP * NTAB_GROUP;
 	id = *slot & NTAB_ID_MASK;
-	for (unsigned i = 0; i < NTAB_GROUP; i++)
-		open |= grp[i] == 0;
-	if (open) {
+	if (ntab_empty(grp)) {
 		*slot = 0;
 		t->used--;
 	} else {
@@ -1479,8 +1476,9 @@ route_update(struct rib *r, uint16_t peer, const struct prefix *pfx, uint64_t h,
 		if (!n)
 			return r->nnets[fam_idx(p.addr.family)] >= NTAB_ID_MASK ? -ENOSPC : -ENOMEM;
 		path_init(r, n->paths, peer, as);
-		snap_take(&snap, NULL);
-		net_decide(r, n);
+		/* a new prefix has one path: it is the best and the ECMP set */
+		n->paths->flags = RIB_PATH_BEST | RIB_PATH_MULTIPATH;
+		snap.n = 0;
 		notify(r, &p, n, &snap);
 		return 0;
 	}
