@@ -1668,16 +1668,19 @@ struct net_list {
 	size_t		  n, cap;
 };
 
-struct collect_arg {
-	struct net_list	*l;
+/* What the per-peer walks below carry through nets_walk(). */
+struct peer_walk {
+	struct rib	*r;
 	uint16_t	 peer;
-	bool		 stale_only;
+	bool		 stale_only;	/* collect: only nets whose path is stale */
+	struct net_list	*l;		/* collect: the nets found */
+	size_t		 done;		/* stale marking: paths marked */
 };
 
 static int
 collect_net(struct rib_net *n, void *arg)
 {
-	struct collect_arg *c = arg;
+	struct peer_walk *c = arg;
 	struct net_list *l = c->l;
 	const struct rib_path *p = rib_net_path(n, c->peer);
 
@@ -1700,7 +1703,7 @@ static int
 net_list_collect(struct rib *r, uint16_t peer, int family, bool stale_only,
     struct net_list *l)
 {
-	struct collect_arg c = { .l = l, .peer = peer, .stale_only = stale_only };
+	struct peer_walk c = { .r = r, .l = l, .peer = peer, .stale_only = stale_only };
 
 	memset(l, 0, sizeof(*l));
 	return nets_walk(r, family, collect_net, &c);
@@ -1730,16 +1733,10 @@ peer_remove(struct rib *r, uint16_t peer, int family, bool stale_only)
 	return done;
 }
 
-struct stale_arg {
-	struct rib	*r;
-	uint16_t	 peer;
-	size_t		 done;
-};
-
 static int
 stale_net(struct rib_net *n, void *arg)
 {
-	struct stale_arg *a = arg;
+	struct peer_walk *a = arg;
 
 	for (struct rib_path *p = n->paths; p; p = p->next) {
 		if (p->peer == a->peer && !(p->flags & RIB_PATH_STALE)) {
@@ -1755,7 +1752,7 @@ stale_net(struct rib_net *n, void *arg)
 size_t
 rib_peer_stale_mark(struct rib *r, uint16_t peer, int family)
 {
-	struct stale_arg a = { .r = r, .peer = peer };
+	struct peer_walk a = { .r = r, .peer = peer };
 
 	if (peer >= r->npeers)
 		return 0;
