@@ -881,49 +881,50 @@ ntab_find(const struct rib *r, int family, unsigned len, const uint8_t *addr, ui
 	return NULL;
 }
 
-/* Put every live net of s (in allocation order) into the empty table t. The group of
- * the net NTAB_FILL_AHEAD places on is fetched while this one is placed. */
-#define NTAB_FILL_AHEAD		16
+/*
+ * Put every live net of s (in allocation order: the slab streams) into the empty table
+ * t, NTAB_FILL_BATCH at a time: their hashes first, each target line fetched, then the
+ * placements. fill[] counts the slots taken per group (the new table only fills up, so
+ * a group's next free slot is its count): a placement is a store, not a scan.
+ * Returns -ENOMEM when fill[] cannot be had.
+ */
+#define NTAB_FILL_BATCH		32
 
-static void
+static int
 ntab_fill(struct ntab *t, const struct netslab *s)
 {
-	uint64_t ring[NTAB_FILL_AHEAD];
-	uint32_t ids[NTAB_FILL_AHEAD];
-	unsigned head = 0, n = 0;
+	uint8_t *fill = calloc(t->ngroups, 1);
+	uint64_t hs[NTAB_FILL_BATCH];
+	uint32_t ids[NTAB_FILL_BATCH];
+	size_t mask = t->ngroups - 1;
 
-	for (uint32_t i = 0; i < s->fresh || n; i++) {
-		if (i < s->fresh) {
+	if (!fill)
+		return -ENOMEM;
+	for (uint32_t base = 0; base < s->fresh; base += NTAB_FILL_BATCH) {
+		uint32_t end = s->fresh - base < NTAB_FILL_BATCH ? s->fresh : base + NTAB_FILL_BATCH;
+		unsigned k = 0;
+
+		for (uint32_t i = base; i < end; i++) {
 			const struct rib_net *x = netslab_ptr(s, i + 1);
 
 			if (x->family == 0)
 				continue;	/* on the free list */
-			if (n < NTAB_FILL_AHEAD) {
-				unsigned k = (head + n++) % NTAB_FILL_AHEAD;
-
-				ring[k] = net_key_hash(x->family, x->len, x->addr);
-				ids[k] = i + 1;
-				__builtin_prefetch(ntab_group(t, ring[k]), 1);
-				if (n < NTAB_FILL_AHEAD)
-					continue;
-			} else {
-				continue;	/* cannot happen: the ring drains below */
-			}
+			hs[k] = net_key_hash(x->family, x->len, x->addr);
+			ids[k] = i + 1;
+			__builtin_prefetch(ntab_group(t, hs[k]), 1);
+			k++;
 		}
-		/* place the oldest */
-		for (size_t g = ring[head];; g++) {
-			uint32_t *grp = ntab_group(t, g);
-			unsigned e = ntab_empty(grp);
+		for (unsigned j = 0; j < k; j++) {
+			size_t g = hs[j] & mask;
 
-			if (e) {
-				grp[__builtin_ctz(e)] = slot_make(ring[head], ids[head]);
-				break;
-			}
+			while (fill[g] == NTAB_GROUP)
+				g = (g + 1) & mask;
+			t->slots[g * NTAB_GROUP + fill[g]++] = slot_make(hs[j], ids[j]);
 		}
-		t->used++;
-		head = (head + 1) % NTAB_FILL_AHEAD;
-		n--;
+		t->used += k;
 	}
+	free(fill);
+	return 0;
 }
 
 /* Whether family f's index must be rebuilt before `more` slots are taken. */
@@ -948,7 +949,10 @@ ntab_grow(struct rib *r, int f)
 		n *= 2;
 	if (ntab_init(&nt, n) != 0)
 		return -ENOMEM;
-	ntab_fill(&nt, f ? &r->nets6 : &r->nets4);
+	if (ntab_fill(&nt, f ? &r->nets6 : &r->nets4) != 0) {
+		free(nt.slots);
+		return -ENOMEM;
+	}
 	free(t->slots);
 	*t = nt;
 	return 0;
