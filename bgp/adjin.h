@@ -56,6 +56,8 @@ int	bgp_adjin_walk(const struct bgp_adjin *a, int family, bgp_adjin_cb cb, void 
  */
 struct bgp_peer;
 
+struct bgp_origin;
+
 struct bgp_rib_client {
 	/* n prefixes of one UPDATE, all announced with route r (r->attrs_id numbers the
 	 * UPDATE), or withdrawn. Lists, not single prefixes, so that the client works on
@@ -63,6 +65,10 @@ struct bgp_rib_client {
 	void	(*route_update)(void *arg, const char *peer, const struct prefix *p, size_t n,
 		    const struct bgp_route *r);
 	void	(*route_withdraw)(void *arg, const char *peer, const struct prefix *p, size_t n);
+	/* Optional: a prefix we originate was added or changed (o), or is no longer
+	 * originated (o NULL). Called after the peers were sent the change, and for every
+	 * origination already known when the client is set. */
+	void	(*originate)(void *arg, const struct prefix *p, const struct bgp_origin *o);
 	/* Established (read remote_open, conf, ibgp from p). */
 	void	(*peer_up)(void *arg, const struct bgp_peer *p);
 	/* Left Established. graceful: the peer sent the GR capability and the session

@@ -193,6 +193,10 @@ collect_cb(const struct prefix *p, void *value, void *arg)
 	struct item it = { .pfx = *p };
 	struct filter_verdict v;
 
+	/* A prefix we originate is announced by the session itself (bgp/session_out.c),
+	 * which already replaced whatever was sent before: neither send nor withdraw. */
+	if (best && best->peer == RIB_PEER_LOCAL)
+		return 0;
 	if (best && exports_verdict(ao, best->peer, best->aset, p, &v)) {
 		it.best = best;
 		it.rule = v.rule;

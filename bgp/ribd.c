@@ -370,6 +370,40 @@ hook_withdraw(void *arg, const char *peer, const struct prefix *p, size_t n)
 	}
 }
 
+/*
+ * A prefix we originate is a local path in the Loc-RIB (ORIGIN IGP, empty AS_PATH, its
+ * communities, no next hop): it wins over learned paths (RFC 4271 §9.1.2.2, local
+ * first), so the kernel gets no learned route for it and the Adj-RIB-Out sends none
+ * (the session announces it), and `cutover bgp rib` shows it.
+ */
+static void
+hook_originate(void *arg, const struct prefix *p, const struct bgp_origin *o)
+{
+	struct ribd *rd = arg;
+	struct bgp_attrs a;
+	struct rib_aset *as;
+	int rc = 0;
+
+	if (!o) {
+		(void)rib_route_withdraw(rd->rib, RIB_PEER_LOCAL, p);
+		return;
+	}
+	bgp_attrs_init(&a);
+	a.present = BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_AS_PATH);
+	a.origin = BGP_ORIGIN_IGP;
+	for (size_t i = 0; i < o->ncommunities && rc == 0; i++)
+		rc = bgp_attrs_add_community(&a, o->communities[i]);
+	as = rc == 0 ? rib_aset_intern(rd->rib, &a, NULL) : NULL;
+	bgp_attrs_free(&a);
+	if (as)
+		rc = rib_route_update(rd->rib, RIB_PEER_LOCAL, p, as);
+	rib_aset_unref(rd->rib, as);
+	if (!as || rc != 0)
+		log_warn("%s: originated prefix not in the Loc-RIB: %s",
+		    prefix_format(p, (char[PREFIX_STRLEN]){ 0 }, PREFIX_STRLEN),
+		    strerror(as ? -rc : errno));
+}
+
 static void
 hook_peer_up(void *arg, const struct bgp_peer *p)
 {
@@ -577,6 +611,7 @@ ribd_new(const struct bgp_conf *conf, uint64_t now_ms, struct diag *d)
 	rd->client.peer_down = hook_peer_down;
 	rd->client.eor = hook_eor;
 	rd->client.route_refresh = hook_route_refresh;
+	rd->client.originate = hook_originate;
 	rd->client.arg = rd;
 	rd->client.keep_adjin = conf->rib.keep_adj_rib_in;
 	return rd;
@@ -686,8 +721,8 @@ path_json(struct ribd *rd, const struct rib_path *p)
 	    json_object_new_boolean(p->flags & RIB_PATH_MULTIPATH));
 	json_object_object_add(o, "stale", json_object_new_boolean(p->flags & RIB_PATH_STALE));
 	rib_aset_nexthop(p->aset, &nh);
-	json_object_object_add(o, "next_hop", json_object_new_string(
-	    addr_format(&nh.global, buf, sizeof(buf))));
+	json_object_object_add(o, "next_hop", json_object_new_string(nh.global.family ?
+	    addr_format(&nh.global, buf, sizeof(buf)) : "none (originated)"));
 	json_object_object_add(o, "local_pref", json_object_new_int64(rib_path_local_pref(p)));
 	if (p->aset->flags & RIB_ASET_MED)
 		json_object_object_add(o, "med", json_object_new_int64(p->aset->med));

@@ -1458,6 +1458,15 @@ bgp_speaker_free(struct bgp_speaker *sp)
 	free(sp);
 }
 
+static int
+origin_to_rib(const struct bgp_origin *o, void *arg)
+{
+	struct bgp_speaker *sp = arg;
+
+	sp->rib.originate(sp->rib.arg, &o->prefix, o);
+	return 0;
+}
+
 void
 bgp_speaker_set_rib_client(struct bgp_speaker *sp, const struct bgp_rib_client *c)
 {
@@ -1466,6 +1475,8 @@ bgp_speaker_set_rib_client(struct bgp_speaker *sp, const struct bgp_rib_client *
 	else
 		memset(&sp->rib, 0, sizeof(sp->rib));
 	sp->keep_adjin = !c || c->keep_adjin;
+	if (sp->rib.originate)
+		(void)bgp_origin_walk(sp->origins, 0, origin_to_rib, sp);
 }
 
 size_t

@@ -110,6 +110,10 @@ bgp_originate_add(struct bgp_speaker *sp, const struct prefix *pfx, const uint32
 	for (size_t i = 0; o && i < sp->npeers; i++)
 		if (peer_family_up(&sp->peers[i], pfx->addr.family))
 			peer_send_route(&sp->peers[i], pfx, o);
+	/* the Loc-RIB learns it after the peers: its Adj-RIB-Out leaves our own prefixes
+	 * to us, so nothing it sends later can overtake this announcement */
+	if (o && sp->rib.originate)
+		sp->rib.originate(sp->rib.arg, pfx, o);
 	return 0;
 }
 
@@ -121,5 +125,8 @@ bgp_originate_del(struct bgp_speaker *sp, const struct prefix *pfx)
 	for (size_t i = 0; i < sp->npeers; i++)
 		if (peer_family_up(&sp->peers[i], pfx->addr.family))
 			peer_send_route(&sp->peers[i], pfx, NULL);
+	/* after the withdrawal: a learned route for the prefix may now be sent instead */
+	if (sp->rib.originate)
+		sp->rib.originate(sp->rib.arg, pfx, NULL);
 	return 0;
 }

@@ -79,8 +79,14 @@ lab_birdc up disable upr4 >/dev/null
 lab_wait 10 not our_route up4 198.51.100.0/24 || fail "withdrawal from BIRD not applied"
 "$BIN/cutover" bgp originate 10.20.0.16/32 65000:16
 lab_wait 10 bird_route_has "10.20.0.16/32" "(65000,16)" || fail "dynamic prefix not announced"
+# originated prefixes are local paths in the Loc-RIB (configured and dynamic ones)
+"$BIN/cutover" bgp rib 10.20.0.16/32 | grep -q '^  \* local .*none (originated)' ||
+	fail "dynamic prefix not a local path in the Loc-RIB"
+"$BIN/cutover" bgp rib 10.20.0.15/32 | grep -q '^  \* local ' ||
+	fail "configured prefix not a local path in the Loc-RIB"
 "$BIN/cutover" bgp withdraw 10.20.0.16/32
 lab_wait 10 not bird_route_has "10.20.0.16/32" "BGP" || fail "dynamic prefix not withdrawn"
+"$BIN/cutover" bgp rib 10.20.0.16/32 >/dev/null 2>&1 && fail "withdrawn prefix still in the Loc-RIB"
 lab_birdc up enable upr4 >/dev/null
 lab_wait 10 our_route up4 198.51.100.0/24 || fail "re-announcement not received"
 

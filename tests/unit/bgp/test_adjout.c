@@ -290,6 +290,56 @@ test_filters_and_ibgp(void **state)
 	free(s);
 }
 
+/*
+ * A prefix we originate is a local path in the Loc-RIB; the session announces it, so the
+ * Adj-RIB-Out must neither announce the learned route it beats nor withdraw the prefix
+ * (that would take our own announcement away); when the origination ends, the learned
+ * route is announced again.
+ */
+static void
+test_local_origin(void **state)
+{
+	struct fx f;
+	struct seen *s = calloc(1, sizeof(*s));
+	struct adjout *ao;
+	struct tattr t = { .lp = -1, .med = -1, .path = { 65010 }, .nh = "192.0.2.10" };
+	struct tattr local = { .lp = -1, .med = -1, .path = { 0 } };
+	struct prefix a = tpfx("10.20.0.15/32");
+
+	(void)state;
+	fx_init(&f);
+	ao = fx_adjout(&f, f.tgt, true, f.all, s);
+	assert_int_equal(rib_client_add(f.r, &ops, ao), 0);
+	/* learned first: announced */
+	add(&f, f.src, "10.20.0.15/32", &t, NULL, 0);
+	assert_int_equal(adjout_flush(ao), 1);
+	assert_int_equal(s->nann, 1);
+	/* originated: the local path wins; nothing is sent, in particular no withdrawal */
+	add(&f, RIB_PEER_LOCAL, "10.20.0.15/32", &local, NULL, 0);
+	assert_int_equal(rib_net_get(f.r, &a)->paths->peer, RIB_PEER_LOCAL);
+	adjout_flush(ao);
+	assert_int_equal(s->nann, 1);
+	assert_int_equal(s->nwd, 0);
+	/* origination ends: the learned route is the best again and is announced */
+	assert_int_equal(rib_route_withdraw(f.r, RIB_PEER_LOCAL, &a), 0);
+	assert_int_equal(adjout_flush(ao), 1);
+	assert_int_equal(s->nann, 2);
+	assert_int_equal(s->nwd, 0);
+	/* originated without any learned route: nothing either */
+	assert_int_equal(rib_route_withdraw(f.r, (uint16_t)f.src, &a), 0);
+	adjout_flush(ao);
+	assert_int_equal(s->nwd, 1);
+	add(&f, RIB_PEER_LOCAL, "10.20.0.15/32", &local, NULL, 0);
+	adjout_flush(ao);
+	assert_int_equal(s->nann, 2);
+	assert_int_equal(s->nwd, 1);
+	rib_client_del(f.r, &ops, ao);
+	adjout_free(ao);
+	rib_free(f.r);
+	filter_set_free(&f.fs);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -297,6 +347,7 @@ main(void)
 		cmocka_unit_test(test_ebgp_export),
 		cmocka_unit_test(test_changes_and_withdrawals),
 		cmocka_unit_test(test_filters_and_ibgp),
+		cmocka_unit_test(test_local_origin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
