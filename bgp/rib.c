@@ -965,38 +965,39 @@ prefix_hash(const struct prefix *p)
 }
 
 /*
- * Always inlined: as a function of its own gcc finds it free of side effects (a
- * prefetch does not count) and deletes every call.
+ * Fetch into the cache the index line of the key with hash h (net false), or, once that
+ * line is there, the net its tag points at (net true). Always inlined: as a function of
+ * its own gcc finds it free of side effects (a prefetch does not count) and deletes
+ * every call.
  */
 static inline __attribute__((always_inline)) void
-prefetch_one(const struct rib *r, const struct prefix *p, bool net)
+prefetch_hashed(const struct rib *r, int family, uint64_t h, bool net)
 {
-	const struct ntab *t;
-	const uint32_t *grp;
-	uint64_t h;
-	unsigned m;
+	const uint32_t *grp = ntab_group(&r->nt[fam_idx(family)], h);
 
-	if (p->addr.family != AF_INET && p->addr.family != AF_INET6)
-		return;
-	t = &r->nt[fam_idx(p->addr.family)];
-	h = prefix_hash(p);
-	grp = ntab_group(t, h);
 	if (!net) {
 		__builtin_prefetch(grp);
 		return;
 	}
-	for (m = ntab_match(grp, (uint32_t)(h >> 56)); m; m &= m - 1) {
+	for (unsigned m = ntab_match(grp, (uint32_t)(h >> 56)); m; m &= m - 1) {
 		uint32_t id = grp[__builtin_ctz(m)] & NTAB_ID_MASK;
 
 		if (id) {
-			__builtin_prefetch(netslab_ptr(net_cslab(r, p->addr.family), id));
+			__builtin_prefetch(netslab_ptr(net_cslab(r, family), id));
 			return;
 		}
 	}
 }
 
+static inline __attribute__((always_inline)) void
+prefetch_one(const struct rib *r, const struct prefix *p, bool net)
+{
+	if (p->addr.family == AF_INET || p->addr.family == AF_INET6)
+		prefetch_hashed(r, p->addr.family, prefix_hash(p), net);
+}
+
 /* How far ahead the index line, then the net, is fetched. */
-#define PREFETCH_GROUP		16
+#define PREFETCH_GROUP		16	/* a power of two (the ring below) */
 #define PREFETCH_NET		8
 
 void
@@ -1535,7 +1536,7 @@ rib_route_update(struct rib *r, uint16_t peer, const struct prefix *pin,
  * hashed once, their index line fetched when they enter, the net their tag points at
  * (an update of a known prefix) when they are half-way.
  */
-#define AHEAD		16	/* a power of two */
+#define AHEAD		PREFETCH_GROUP
 
 struct ahead {
 	struct prefix	p;
@@ -1552,25 +1553,7 @@ ahead_enter(const struct rib *r, struct ahead *a, const struct prefix *p)
 		return;
 	prefix_normalize(&a->p);
 	a->h = prefix_hash(&a->p);
-	__builtin_prefetch(ntab_group(&r->nt[fam_idx(a->p.addr.family)], a->h));
-}
-
-static void
-ahead_net(const struct rib *r, const struct ahead *a)
-{
-	const uint32_t *grp;
-
-	if (!a->ok)
-		return;
-	grp = ntab_group(&r->nt[fam_idx(a->p.addr.family)], a->h);
-	for (unsigned m = ntab_match(grp, (uint32_t)(a->h >> 56)); m; m &= m - 1) {
-		uint32_t id = grp[__builtin_ctz(m)] & NTAB_ID_MASK;
-
-		if (id) {
-			__builtin_prefetch(netslab_ptr(net_cslab(r, a->p.addr.family), id));
-			return;
-		}
-	}
+	prefetch_hashed(r, a->p.addr.family, a->h, false);
 }
 
 size_t
@@ -1591,8 +1574,11 @@ rib_route_update_many(struct rib *r, uint16_t peer, const struct prefix *p, size
 		struct ahead *a = &ring[i % AHEAD];
 		int rc;
 
-		if (i + AHEAD / 2 < n)
-			ahead_net(r, &ring[(i + AHEAD / 2) % AHEAD]);
+		if (i + PREFETCH_NET < n && ring[(i + PREFETCH_NET) % AHEAD].ok) {
+			const struct ahead *b = &ring[(i + PREFETCH_NET) % AHEAD];
+
+			prefetch_hashed(r, b->p.addr.family, b->h, true);
+		}
 		rc = a->ok ? route_update(r, peer, &a->p, a->h, as) : -EINVAL;
 		if (rc == 0)
 			done++;
