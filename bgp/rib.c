@@ -115,7 +115,7 @@ struct rib {
 	size_t			 mem_asets;
 	struct buf_writer	 scratch;	/* packing buffer */
 	uint32_t		 seq;
-	struct netslab		 nets4, nets6;
+	struct netslab		 nets[2];	/* IPv4, IPv6 (fam_idx()) */
 	struct slab		 slab_path;
 	struct rib_peer		*peers;
 	size_t			 npeers;	/* slots used (highest index + 1) */
@@ -363,8 +363,8 @@ rib_new(const struct rib_conf *conf)
 	if (r->conf.ecmp_max > RIB_ECMP_MAX)
 		r->conf.ecmp_max = RIB_ECMP_MAX;
 	/* The address is the flexible tail: no padding of sizeof() before it. */
-	netslab_init(&r->nets4, offsetof(struct rib_net, addr) + 4);
-	netslab_init(&r->nets6, offsetof(struct rib_net, addr) + 16);
+	netslab_init(&r->nets[0], offsetof(struct rib_net, addr) + 4);
+	netslab_init(&r->nets[1], offsetof(struct rib_net, addr) + 16);
 	slab_init(&r->slab_path, sizeof(struct rib_path));
 	r->naslots = HASH_MIN_BUCKETS;
 	r->aslots = calloc(r->naslots, sizeof(*r->aslots));
@@ -544,8 +544,8 @@ rib_free(struct rib *r)
 	free(r->nt[0].slots);
 	free(r->nt[1].slots);
 	bw_free(&r->scratch);
-	netslab_destroy(&r->nets4);
-	netslab_destroy(&r->nets6);
+	netslab_destroy(&r->nets[0]);
+	netslab_destroy(&r->nets[1]);
 	slab_destroy(&r->slab_path);
 	free(r->peers);
 	free(r);
@@ -762,18 +762,6 @@ prefix_ok(const struct prefix *p)
 	    (p->addr.family == AF_INET6 && p->len <= ADDR_V6_BITS);
 }
 
-static struct netslab *
-net_slab(struct rib *r, int family)
-{
-	return family == AF_INET6 ? &r->nets6 : &r->nets4;
-}
-
-static const struct netslab *
-net_cslab(const struct rib *r, int family)
-{
-	return family == AF_INET6 ? &r->nets6 : &r->nets4;
-}
-
 static uint32_t
 slot_make(uint64_t h, uint32_t id)
 {
@@ -849,7 +837,7 @@ ntab_find(const struct rib *r, int family, unsigned len, const uint8_t *addr, ui
     uint32_t **ins)
 {
 	const struct ntab *t = &r->nt[fam_idx(family)];
-	const struct netslab *s = net_cslab(r, family);
+	const struct netslab *s = &r->nets[fam_idx(family)];
 	uint32_t tag = (uint32_t)(h >> 56);
 
 	if (ins)
@@ -949,7 +937,7 @@ ntab_grow(struct rib *r, int f)
 		n *= 2;
 	if (ntab_init(&nt, n) != 0)
 		return -ENOMEM;
-	if (ntab_fill(&nt, f ? &r->nets6 : &r->nets4) != 0) {
+	if (ntab_fill(&nt, &r->nets[f]) != 0) {
 		free(nt.slots);
 		return -ENOMEM;
 	}
@@ -983,7 +971,7 @@ prefetch_hashed(const struct rib *r, int family, uint64_t h, bool net)
 		uint32_t id = grp[__builtin_ctz(m)] & NTAB_ID_MASK;
 
 		if (id) {
-			__builtin_prefetch(netslab_ptr(net_cslab(r, family), id));
+			__builtin_prefetch(netslab_ptr(&r->nets[fam_idx(family)], id));
 			return;
 		}
 	}
@@ -1024,7 +1012,7 @@ net_find(const struct rib *r, const struct prefix *p, uint64_t h, uint32_t **ins
 {
 	uint32_t *s = ntab_find(r, p->addr.family, p->len, p->addr.bytes, h, ins);
 
-	return s ? netslab_ptr(net_cslab(r, p->addr.family), *s & NTAB_ID_MASK) : NULL;
+	return s ? netslab_ptr(&r->nets[fam_idx(p->addr.family)], *s & NTAB_ID_MASK) : NULL;
 }
 
 const struct rib_net *
@@ -1046,7 +1034,7 @@ static struct rib_net *
 net_create(struct rib *r, const struct prefix *p, uint64_t h, uint32_t *ins)
 {
 	int f = fam_idx(p->addr.family);
-	struct netslab *s = net_slab(r, p->addr.family);
+	struct netslab *s = &r->nets[f];
 	struct ntab *t = &r->nt[f];
 	uint32_t id;
 	struct rib_net *n;
@@ -1094,7 +1082,7 @@ net_destroy(struct rib *r, struct rib_net *n)
 		*slot = NTAB_TOMB;
 	}
 	r->nnets[f]--;
-	netslab_release(net_slab(r, n->family), id);
+	netslab_release(&r->nets[f], id);
 }
 
 /* Every live net of family (0: both) in allocation order; stops at cb's first non-zero. */
@@ -1102,7 +1090,7 @@ static int
 nets_walk(const struct rib *r, int family, int (*cb)(struct rib_net *, void *), void *arg)
 {
 	for (int f = 0; f < 2; f++) {
-		const struct netslab *s = f ? &r->nets6 : &r->nets4;
+		const struct netslab *s = &r->nets[f];
 
 		if (family && fam_idx(family) != f)
 			continue;
@@ -1802,8 +1790,8 @@ rib_stats_get(const struct rib *r, struct rib_stats *st)
 	st->paths = r->npaths;
 	st->asets = r->nasets;
 	st->stale = r->nstale;
-	st->mem_nets = (r->nets4.nchunks * r->nets4.objsize +
-	    r->nets6.nchunks * r->nets6.objsize) * NET_PER_CHUNK;
+	st->mem_nets = (r->nets[0].nchunks * r->nets[0].objsize +
+	    r->nets[1].nchunks * r->nets[1].objsize) * NET_PER_CHUNK;
 	st->mem_paths = r->slab_path.chunks * SLAB_CHUNK;
 	st->mem_buckets = (r->nt[0].ngroups + r->nt[1].ngroups) * NTAB_GROUP * sizeof(uint32_t) +
 	    r->naslots * sizeof(*r->aslots);

@@ -238,14 +238,20 @@ update_aset(struct ribd *rd, struct ribd_peer *rp, const struct bgp_route *r,
 	return as;
 }
 
+/* Why a route was not kept, for errno value err. */
+static const char *
+not_kept_reason(int err)
+{
+	return err == E2BIG ? "attributes longer than 65,535 octets with 4-octet ASNs" :
+	    err == ENOSPC ? "the RIB holds the most prefixes it can (16,777,215 per family)" :
+	    strerror(err);
+}
+
 static void
 log_not_kept(const struct ribd_peer *rp, const struct prefix *p, int err)
 {
 	log_warn("%s: %s: route not kept: %s", rp->conf->name,
-	    prefix_format(p, (char[PREFIX_STRLEN]){ 0 }, PREFIX_STRLEN),
-	    err == E2BIG ? "attributes longer than 65,535 octets with 4-octet ASNs" :
-	    err == ENOSPC ? "the RIB holds the most prefixes it can (16,777,215 per family)" :
-	    strerror(err));
+	    prefix_format(p, (char[PREFIX_STRLEN]){ 0 }, PREFIX_STRLEN), not_kept_reason(err));
 }
 
 /* What the RIB refused of n routes (k taken, the first error err; p the prefix when
@@ -262,8 +268,7 @@ count_taken(struct ribd_peer *rp, const struct prefix *p, size_t n, size_t k, in
 		log_not_kept(rp, p, -err);
 	else if (!rp->rejected_logged)
 		log_warn("%s: %zu of %zu routes of an UPDATE not kept: %s", rp->conf->name,
-		    n - k, n, err == -ENOSPC ? "the RIB holds the most prefixes it can "
-		    "(16,777,215 per family)" : strerror(-err));
+		    n - k, n, not_kept_reason(-err));
 	rp->rejected_logged = true;
 }
 
