@@ -29,6 +29,11 @@ struct bgp_route {
 	 * reusing a number), so routes with the same id carry equal attributes and next
 	 * hop; 0: unknown. Lets a RIB client work on the attributes once per UPDATE. */
 	uint64_t	 attrs_id;
+	/* When known (else NULL): attrs as bgp_attrs_pack() writes them, borrowed from
+	 * the received UPDATE for the duration of a bgp_rib_client.route_update() call
+	 * (see bgp_update.packed). Never set on a stored route. */
+	const uint8_t	*packed;
+	size_t		 packed_len;
 };
 
 struct bgp_adjin;

@@ -157,14 +157,17 @@ xreallocarray(void *p, size_t n, size_t size)
 
 /*
  * Parse segments of asn_len-octet ASNs into p. Returns 0, -EBADMSG with *why set
- * for a malformed path, -ENOMEM.
+ * for a malformed path, -ENOMEM. *zero tells whether an ASN is 0, *confed whether a
+ * confederation segment is there (both checked by the callers, on the way here).
  */
 static int
-as_path_parse(struct buf_reader *v, size_t asn_len, struct bgp_as_path *p, const char **why)
+as_path_parse(struct buf_reader *v, size_t asn_len, struct bgp_as_path *p, const char **why,
+    bool *zero, bool *confed)
 {
 	struct buf_reader c = *v;
 	size_t nsegs = 0, nasns = 0, si = 0, ai = 0;
 	uint8_t type = 0, cnt = 0;
+	bool z = false, cf = false;
 
 	/* Pass 1: validate and count. */
 	while (!br_empty(&c)) {
@@ -186,60 +189,56 @@ as_path_parse(struct buf_reader *v, size_t asn_len, struct bgp_as_path *p, const
 			*why = "segment overruns the attribute";
 			return -EBADMSG;
 		}
+		cf |= type == BGP_AS_CONFED_SEQUENCE || type == BGP_AS_CONFED_SET;
 		nsegs++;
 		nasns += cnt;
 	}
-	/* malloc + memset, not calloc (which skips glibc's thread cache) */
+	/* Every field is written below; nothing reads a segment's padding. */
 	p->segs = malloc((nsegs ? nsegs : 1) * sizeof(*p->segs));
 	p->asns = malloc((nasns ? nasns : 1) * sizeof(*p->asns));
 	if (!p->segs || !p->asns) {
 		bgp_as_path_free(p);
 		return -ENOMEM;
 	}
-	memset(p->segs, 0, (nsegs ? nsegs : 1) * sizeof(*p->segs));
-	memset(p->asns, 0, (nasns ? nasns : 1) * sizeof(*p->asns));
 	/* Pass 2: fill (cannot fail: pass 1 checked every length). */
 	while (!br_empty(v)) {
+		const uint8_t *a = NULL;
+
 		br_u8(v, &type);
 		br_u8(v, &cnt);
 		p->segs[si].type = type;
 		p->segs[si].count = cnt;
 		p->segs[si].first = (uint32_t)ai;
 		si++;
-		for (unsigned i = 0; i < cnt; i++) {
-			uint16_t a2 = 0;
-			uint32_t a4 = 0;
+		if (br_ptr(v, (size_t)cnt * asn_len, &a) != 0)
+			break;
+		if (asn_len == BGP_AS4_LEN) {
+			for (unsigned i = 0; i < cnt; i++, a += 4) {
+				uint32_t x = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+				    (uint32_t)a[2] << 8 | a[3];
 
-			if (asn_len == BGP_AS4_LEN) {
-				br_be32(v, &a4);
-			} else {
-				br_be16(v, &a2);
-				a4 = a2;
+				z |= x == 0;
+				p->asns[ai++] = x;
 			}
-			p->asns[ai++] = a4;
+		} else {
+			for (unsigned i = 0; i < cnt; i++, a += 2) {
+				uint32_t x = (uint32_t)a[0] << 8 | a[1];
+
+				z |= x == 0;
+				p->asns[ai++] = x;
+			}
 		}
+	}
+	if (si != nsegs || ai != nasns) {	/* not possible after pass 1 */
+		bgp_as_path_free(p);
+		*why = "inconsistent";
+		return -EBADMSG;
 	}
 	p->nsegs = nsegs;
 	p->nasns = nasns;
+	*zero = z;
+	*confed = cf;
 	return 0;
-}
-
-static bool
-as_path_has_zero(const struct bgp_as_path *p)
-{
-	for (size_t i = 0; i < p->nasns; i++)
-		if (p->asns[i] == 0)
-			return true;
-	return false;
-}
-
-static bool
-as_path_has_confed(const struct bgp_as_path *p)
-{
-	for (size_t i = 0; i < p->nsegs; i++)
-		if (p->segs[i].type == BGP_AS_CONFED_SEQUENCE || p->segs[i].type == BGP_AS_CONFED_SET)
-			return true;
-	return false;
 }
 
 static int
@@ -247,20 +246,21 @@ dec_as_path(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_as_path *p = &d->u->attrs.as_path;
 	const char *why = NULL;
+	bool zero = false, confed = false;
 	int rc;
 
-	rc = as_path_parse(v, d->ctx->as4 ? BGP_AS4_LEN : BGP_AS2_LEN, p, &why);
+	rc = as_path_parse(v, d->ctx->as4 ? BGP_AS4_LEN : BGP_AS2_LEN, p, &why, &zero, &confed);
 	if (rc == -ENOMEM)
 		return rc;
 	/* RFC 7606 §7.2: malformed AS_PATH -> treat-as-withdraw. */
 	if (rc)
 		why = why ? why : "malformed";
 	/* RFC 7607 §2: AS 0 in AS_PATH -> treat-as-withdraw. */
-	else if (as_path_has_zero(p))
+	else if (zero)
 		why = "AS 0";
 	/* RFC 7606 §7.2 (updating RFC 5065): confederation segments from outside
 	 * the confederation -> treat-as-withdraw. */
-	else if (d->ctx->ebgp && as_path_has_confed(p))
+	else if (d->ctx->ebgp && confed)
 		why = "confederation segment from an external peer";
 	else
 		return 0;
@@ -274,6 +274,7 @@ dec_as4_path(struct attr_dctx *d, struct buf_reader *v)
 	struct bgp_as_path tmp = { 0 };
 	const char *why = NULL;
 	size_t len = br_left(v);
+	bool zero = false, confed = false;
 	int rc;
 
 	/* RFC 6793 §6: between NEW speakers AS4_PATH must be discarded. */
@@ -284,18 +285,18 @@ dec_as4_path(struct attr_dctx *d, struct buf_reader *v)
 	if (len % BGP_AS2_LEN || len < BGP_AS_SEG_HDR_LEN + BGP_AS4_LEN)
 		return attr_fail(d, BGP_ACT_ATTR_DISCARD, BGP_ERR_UPD_OPTIONAL,
 		    "length %zu", len);
-	rc = as_path_parse(v, BGP_AS4_LEN, &tmp, &why);
+	rc = as_path_parse(v, BGP_AS4_LEN, &tmp, &why, &zero, &confed);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc)
 		return attr_fail(d, BGP_ACT_ATTR_DISCARD, BGP_ERR_UPD_OPTIONAL, "%s", why);
 	/* RFC 7607 §2: AS 0 in AS4_PATH -> treat-as-withdraw. */
-	if (as_path_has_zero(&tmp)) {
+	if (zero) {
 		bgp_as_path_free(&tmp);
 		return attr_fail(d, BGP_ACT_TREAT_AS_WITHDRAW, BGP_ERR_UPD_OPTIONAL, "AS 0");
 	}
 	/* RFC 6793 §6: confederation segments are dropped, the rest is used. */
-	if (as_path_has_confed(&tmp)) {
+	if (confed) {
 		struct bgp_as_path clean = { 0 };
 
 		for (size_t i = 0; i < tmp.nsegs; i++) {
@@ -1060,7 +1061,13 @@ bgp_attrs_decode(const struct bgp_wire_ctx *ctx, struct buf_reader *br, struct b
 	struct attr_dctx d = { .ctx = ctx, .u = u, .err = err };
 	struct buf_reader v;
 	int rc = 0;
+	/* whether the non-MP attributes are one run in pack form: [run, run_end) */
+	bool canon = ctx->as4, mp_after = false;
+	const uint8_t *run = NULL, *run_end = NULL;
+	int last_code = -1;
 
+	u->packed = NULL;
+	u->packed_len = 0;
 	while (!br_empty(br)) {
 		const struct bgp_attr_desc *desc;
 		size_t start = br_offset(br), hlen;
@@ -1102,6 +1109,20 @@ bgp_attrs_decode(const struct bgp_wire_ctx *ctx, struct buf_reader *br, struct b
 			break;
 		}
 
+		if (code == BGP_ATTR_MP_REACH_NLRI || code == BGP_ATTR_MP_UNREACH_NLRI) {
+			mp_after = run != NULL;
+		} else if (canon) {
+			/* bgp_attrs_encode() writes the attribute table's (code) order, the
+			 * O and T flags alone, the extended length only above 255 */
+			canon = !mp_after && code > last_code &&
+			    !(flags & (BGP_ATTR_FLAG_PARTIAL | BGP_ATTR_FLAGS_UNUSED)) &&
+			    !(flags & BGP_ATTR_FLAG_EXTLEN) == (len <= BGP_ATTR_SHORT_MAX);
+			last_code = code;
+			if (!run)
+				run = d.raw;
+			run_end = d.raw + d.rawlen;
+		}
+
 		/* RFC 7606 §3 (g): a second MP_REACH/MP_UNREACH is a session reset,
 		 * any other repeat is discarded. */
 		if (seen[code / 8] & (1u << (code % 8))) {
@@ -1118,6 +1139,7 @@ bgp_attrs_decode(const struct bgp_wire_ctx *ctx, struct buf_reader *br, struct b
 
 		desc = bgp_attr_desc_find(code);
 		if (!desc) {
+			canon = false;	/* kept with the Partial bit set, or dropped */
 			if (!(flags & BGP_ATTR_FLAG_OPTIONAL)) {
 				/* RFC 4271 §6.3, unchanged by RFC 7606. */
 				rc = attr_fail(&d, BGP_ACT_SESSION_RESET, BGP_ERR_UPD_WELLKNOWN,
@@ -1165,6 +1187,8 @@ bgp_attrs_decode(const struct bgp_wire_ctx *ctx, struct buf_reader *br, struct b
 			goto out;
 		if (rc == 0 && code < 64 && desc->encode)
 			u->attrs.present |= BGP_ATTR_BIT(code);
+		else if (code != BGP_ATTR_MP_REACH_NLRI && code != BGP_ATTR_MP_UNREACH_NLRI)
+			canon = false;	/* not written back as received */
 	}
 	if (!ctx->as4) {
 		rc = as4_merge(&d);
@@ -1177,6 +1201,10 @@ bgp_attrs_decode(const struct bgp_wire_ctx *ctx, struct buf_reader *br, struct b
 	    bgp_as_path_first(&u->attrs.as_path) != ctx->peer_as)
 		bgp_err_set(err, BGP_ACT_TREAT_AS_WITHDRAW, BGP_ERR_UPDATE, BGP_ERR_UPD_AS_PATH,
 		    NULL, 0, "AS_PATH does not start with the peer's AS %u", ctx->peer_as);
+	if (canon && err->action == BGP_ACT_NONE) {
+		u->packed = run ? run : br->data;
+		u->packed_len = run ? (size_t)(run_end - run) : 0;
+	}
 	rc = 0;
 	goto out;
 list_overrun:

@@ -34,22 +34,21 @@ int
 bgp_hdr_decode(const uint8_t *buf, size_t buflen, size_t max_len, struct bgp_hdr *h,
     struct bgp_err *err)
 {
-	struct buf_reader br;
-	uint8_t marker[BGP_MARKER_LEN] = { 0 }, lenbuf[2];
+	uint64_t m[2];
+	uint8_t lenbuf[2];
 	size_t min, max;
-	uint16_t len = 0;
-	uint8_t type = 0;
+	uint16_t len;
+	uint8_t type;
 
 	if (buflen < BGP_HDR_LEN)
 		return -EAGAIN;
-	br_init(&br, buf, BGP_HDR_LEN);
-	br_bytes(&br, marker, sizeof(marker));
-	br_be16(&br, &len);
-	br_u8(&br, &type);
-	for (size_t i = 0; i < sizeof(marker); i++)
-		if (marker[i] != 0xff)
-			return bgp_err_set(err, BGP_ACT_SESSION_RESET, BGP_ERR_HEADER,
-			    BGP_ERR_HDR_NOT_SYNC, NULL, 0, "marker is not all ones");
+	/* the 16-octet marker as two words (this runs once per received message) */
+	memcpy(m, buf, sizeof(m));
+	len = (uint16_t)(buf[BGP_MARKER_LEN] << 8 | buf[BGP_MARKER_LEN + 1]);
+	type = buf[BGP_MARKER_LEN + 2];
+	if ((m[0] & m[1]) != UINT64_MAX)
+		return bgp_err_set(err, BGP_ACT_SESSION_RESET, BGP_ERR_HEADER,
+		    BGP_ERR_HDR_NOT_SYNC, NULL, 0, "marker is not all ones");
 
 	if (max_len > BGP_EXT_MAX_LEN)
 		max_len = BGP_EXT_MAX_LEN;

@@ -176,6 +176,12 @@ struct bgp_update {
 	bool		 eor;		/* End-of-RIB marker (RFC 4724 §2) for eor_afi/safi */
 	uint16_t	 eor_afi;
 	uint8_t		 eor_safi;
+	/* Non-NULL when the attributes other than MP_REACH/MP_UNREACH were received as
+	 * one run of octets exactly as bgp_attrs_pack(&attrs) writes them (a 4-octet-AS
+	 * session, known attributes in code order, plain flags, shortest length form,
+	 * nothing discarded): that run, borrowed from the decoded body. */
+	const uint8_t	*packed;
+	size_t		 packed_len;
 };
 
 void	bgp_update_init(struct bgp_update *u);

@@ -15,6 +15,7 @@
 #include <emmintrin.h>
 #endif
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -433,9 +434,40 @@ rib_aset_attrs(const struct rib_aset *as, struct bgp_attrs *out)
 	return bgp_attrs_unpack(as->data + off, as->attrs_len, out);
 }
 
-/* Next hop bytes then packed attributes into r->scratch: the set's identity. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__) || \
+    defined(CUTOVER_FUZZ)
+/* Sanitizer builds (every test): a packed form handed in must be bgp_attrs_pack()'s. */
+static void
+packed_check(const struct bgp_attrs *a, const uint8_t *packed, size_t len)
+{
+	struct buf_writer bw;
+
+	bw_init_dyn(&bw, 0);
+	bgp_attrs_pack(a, &bw);
+	if (bw_error(&bw) == 0 && (bw.len != len || (len && memcmp(bw.data, packed, len)))) {
+		fprintf(stderr, "rib: packed attributes handed in (%zu octets) differ from "
+		    "bgp_attrs_pack() (%zu octets)\n", len, bw.len);
+		abort();
+	}
+	bw_free(&bw);
+}
+#else
+static inline void
+packed_check(const struct bgp_attrs *a, const uint8_t *packed, size_t len)
+{
+	(void)a;
+	(void)packed;
+	(void)len;
+}
+#endif
+
+/*
+ * Next hop bytes then packed attributes into r->scratch: the set's identity. packed
+ * (len octets), when not NULL, is a's packed form already.
+ */
 static int
-aset_key(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexthop *nh)
+aset_key(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexthop *nh,
+    const uint8_t *packed, size_t len)
 {
 	struct buf_writer *bw = &r->scratch;
 	size_t nhl = aset_nh_len(nh->global.family, nh->has_ll);
@@ -445,7 +477,12 @@ aset_key(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexthop *nh)
 		bw_bytes(bw, nh->global.bytes, aset_nh_len(nh->global.family, false));
 	if (nh->has_ll)
 		bw_bytes(bw, nh->ll.bytes, 16);
-	bgp_attrs_pack(a, bw);
+	if (packed) {
+		packed_check(a, packed, len);
+		bw_bytes(bw, packed, len);
+	} else {
+		bgp_attrs_pack(a, bw);
+	}
 	if (bw_error(bw))
 		return bw_error(bw) == -ENOMEM ? -ENOMEM : -E2BIG;	/* an attribute too long */
 	return bw->len - nhl > UINT16_MAX ? -E2BIG : 0;
@@ -657,6 +694,13 @@ aset_rehash(struct rib *r)
 struct rib_aset *
 rib_aset_intern(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexthop *nh)
 {
+	return rib_aset_intern_packed(r, a, nh, NULL, 0);
+}
+
+struct rib_aset *
+rib_aset_intern_packed(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexthop *nh,
+    const uint8_t *packed, size_t len)
+{
 	static const struct bgp_nexthop none;
 	struct rib_aset *as;
 	size_t i, mask;
@@ -665,7 +709,7 @@ rib_aset_intern(struct rib *r, const struct bgp_attrs *a, const struct bgp_nexth
 
 	if (!nh)
 		nh = &none;
-	if ((rc = aset_key(r, a, nh)) != 0) {
+	if ((rc = aset_key(r, a, nh, packed, len)) != 0) {
 		errno = -rc;
 		return NULL;
 	}
@@ -1427,6 +1471,18 @@ notify(struct rib *r, const struct prefix *pfx, const struct rib_net *n,
 		r->clients[i].ops->change(r->clients[i].arg, r, &c);
 }
 
+/* notify() for a net that did not exist before and has one path now. */
+static void
+notify_new(struct rib *r, const struct prefix *pfx, const struct rib_net *n)
+{
+	const struct rib_change c = {
+		.pfx = pfx, .net = n, .best = n->paths, .best_changed = true, .mp_changed = true,
+	};
+
+	for (size_t i = 0; i < r->nclients; i++)
+		r->clients[i].ops->change(r->clients[i].arg, r, &c);
+}
+
 /* Account for a path going away and drop its reference (the node is the caller's). */
 static void
 path_drop(struct rib *r, struct rib_path *p)
@@ -1471,8 +1527,7 @@ route_update(struct rib *r, uint16_t peer, const struct prefix *pfx, uint64_t h,
 		path_init(r, n->paths, peer, as);
 		/* a new prefix has one path: it is the best and the ECMP set */
 		n->paths->flags = RIB_PATH_BEST | RIB_PATH_MULTIPATH;
-		snap.n = 0;
-		notify(r, &p, n, &snap);
+		notify_new(r, &p, n);
 		return 0;
 	}
 	for (path = n->paths; path; path = path->next)

@@ -165,6 +165,13 @@ void	rib_client_del(struct rib *r, const struct rib_client_ops *ops, void *arg);
  */
 struct rib_aset *rib_aset_intern(struct rib *r, const struct bgp_attrs *a,
 	    const struct bgp_nexthop *nh);
+/*
+ * The same, given also a's packed form (len octets, exactly what bgp_attrs_pack(a)
+ * writes, e.g. bgp_update.packed), which then is not computed again. Sanitizer builds
+ * check that it is what bgp_attrs_pack() writes and abort when it is not.
+ */
+struct rib_aset *rib_aset_intern_packed(struct rib *r, const struct bgp_attrs *a,
+	    const struct bgp_nexthop *nh, const uint8_t *packed, size_t len);
 struct rib_aset *rib_aset_ref(struct rib_aset *as);
 void	rib_aset_unref(struct rib *r, struct rib_aset *as);
 /* The set's attributes, decoded into out (free with bgp_attrs_free()). 0 or -ENOMEM. */

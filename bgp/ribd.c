@@ -232,7 +232,12 @@ update_aset(struct ribd *rd, struct ribd_peer *rp, const struct bgp_route *r,
 
 	if (rp->last_as)
 		return rib_aset_ref(rp->last_as);
-	as = rib_aset_intern(rd->rib, tmp, nh);
+	/* the received form serves when tmp is what was received (LOCAL_PREF from an
+	 * external peer is dropped from tmp, so then it does not) */
+	if (r->packed && tmp->present == r->attrs.present)
+		as = rib_aset_intern_packed(rd->rib, tmp, nh, r->packed, r->packed_len);
+	else
+		as = rib_aset_intern(rd->rib, tmp, nh);
 	if (as && r->attrs_id)
 		rp->last_as = rib_aset_ref(as);
 	return as;

@@ -734,10 +734,14 @@ peer_withdraw(struct bgp_peer *p, const struct prefix *pfx, size_t n)
 
 static void
 peer_announce_in(struct bgp_peer *p, const struct prefix *pfx, size_t n,
-    const struct bgp_attrs *attrs, const struct addr *nh, const struct addr *ll)
+    const struct bgp_update *u, const struct addr *nh, const struct addr *ll)
 {
+	const struct bgp_attrs *attrs = &u->attrs;
 	const struct bgp_rib_client *c = &p->sp->rib;
-	struct bgp_route r = { .attrs = *attrs, .since = time(NULL) };
+	struct bgp_route r = {
+		.attrs = *attrs, .since = time(NULL), .packed = u->packed,
+		.packed_len = u->packed_len,
+	};
 	size_t i;
 
 	/* one UPDATE's NLRI (or MP_REACH) are of one family */
@@ -826,11 +830,11 @@ handle_update(struct bgp_peer *p, const uint8_t *msg, size_t len)
 		break;
 	}
 	if (u.nnlri)
-		peer_announce_in(p, u.nlri, u.nnlri, &u.attrs, &u.attrs.next_hop, NULL);
+		peer_announce_in(p, u.nlri, u.nnlri, &u, &u.attrs.next_hop, NULL);
 	if (u.has_mp_reach && u.mp_reach.nnlri) {
 		if (u.mp_reach.nh_v4_mapped)
 			peer_log(LOG_LVL_DEBUG, p, "IPv4-mapped IPv6 next hop received");
-		peer_announce_in(p, u.mp_reach.nlri, u.mp_reach.nnlri, &u.attrs,
+		peer_announce_in(p, u.mp_reach.nlri, u.mp_reach.nnlri, &u,
 		    &u.mp_reach.nexthop, u.mp_reach.has_ll ? &u.mp_reach.nexthop_ll : NULL);
 	}
 	peer_max_prefix(p);

@@ -174,6 +174,15 @@ addr_mask(struct addr *a, unsigned len)
 
 	if (len >= bits)
 		return;
+	if (a->family == AF_INET) {
+		/* one word (every received IPv4 prefix comes through here) */
+		uint32_t w;
+
+		memcpy(&w, a->bytes, sizeof(w));
+		w &= htonl(len ? ~UINT32_C(0) << (32 - len) : 0);
+		memcpy(a->bytes, &w, sizeof(w));
+		return;
+	}
 	if (len % 8)
 		a->bytes[full++] &= (uint8_t)(0xff << (8 - len % 8));
 	memset(a->bytes + full, 0, bits / 8 - full);

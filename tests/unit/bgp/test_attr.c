@@ -395,6 +395,88 @@ test_rfc4271_4_3_simple_update_bytes(void **state)
 	bgp_attrs_free(&a);
 }
 
+/*
+ * bgp_update.packed: set only when the received non-MP attributes are byte for byte
+ * what bgp_attrs_pack() writes for them (the RIB then interns them without packing).
+ */
+#define A_ORIGIN	ATTR(0x40, BGP_ATTR_ORIGIN, BGP_ORIGIN_IGP)
+#define A_PATH4		ATTR(0x40, BGP_ATTR_AS_PATH, BGP_AS_SEQUENCE, 1, 0, 0, 0xfd, 0xe9)
+#define A_NH		ATTR(0x40, BGP_ATTR_NEXT_HOP, 192, 0, 2, 1)
+#define A_MED		ATTR(0x80, BGP_ATTR_MED, 0, 0, 0, 10)
+#define A_COMM		ATTR(0xc0, BGP_ATTR_COMMUNITIES, 0xfd, 0xe8, 0, 1)
+#define A_MP_REACH	ATTR(0x80, BGP_ATTR_MP_REACH_NLRI, 0, 2, 1, 16, 0x20, 0x01, 0x0d, 0xb8, \
+			    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 32, 0x20, 0x01, 0x0d, 0xb8)
+
+struct packed_case {
+	const char	*what;
+	const uint8_t	*attrs;
+	size_t		 len;
+	bool		 as4, nlri, packed;
+};
+
+#define PCASE(what, as4, nlri, packed, ...) \
+	{ what, BYTES(__VA_ARGS__), NBYTES(__VA_ARGS__), as4, nlri, packed }
+
+static const struct packed_case packed_cases[] = {
+	PCASE("plain, code order", true, true, true, A_ORIGIN, A_PATH4, A_NH, A_MED, A_COMM),
+	PCASE("2-octet session", false, true, false, A_ORIGIN,
+	    ATTR(0x40, BGP_ATTR_AS_PATH, BGP_AS_SEQUENCE, 1, 0xfd, 0xe9), A_NH),
+	PCASE("extended length on a short value", true, true, false,
+	    0x50, BGP_ATTR_ORIGIN, 0, 1, BGP_ORIGIN_IGP, A_PATH4, A_NH),
+	PCASE("out of code order", true, true, false, A_PATH4, A_ORIGIN, A_NH),
+	PCASE("Partial bit", true, true, false, A_ORIGIN, A_PATH4, A_NH,
+	    ATTR(0xe0, BGP_ATTR_COMMUNITIES, 0xfd, 0xe8, 0, 1)),
+	PCASE("unknown optional transitive", true, true, false, A_ORIGIN, A_PATH4, A_NH,
+	    ATTR(0xc0, 99, 1)),
+	PCASE("LOCAL_PREF from an external peer (discarded)", true, true, false, A_ORIGIN,
+	    A_PATH4, A_NH, ATTR(0x40, BGP_ATTR_LOCAL_PREF, 0, 0, 0, 100)),
+	PCASE("MP_REACH first", true, false, true, A_MP_REACH, A_ORIGIN, A_PATH4, A_MED),
+	PCASE("MP_REACH last", true, false, true, A_ORIGIN, A_PATH4, A_MP_REACH),
+	PCASE("MP_REACH between", true, false, false, A_ORIGIN, A_MP_REACH, A_PATH4),
+};
+
+static void
+test_received_packed_form(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(packed_cases) / sizeof(packed_cases[0]); i++) {
+		const struct packed_case *c = &packed_cases[i];
+		struct bgp_wire_ctx ctx = { .as4 = c->as4, .ebgp = true,
+		    .families = BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) |
+		    BGP_FAM_BIT(BGP_FAM_IPV6_UNICAST) };
+		uint8_t body[256];
+		size_t n = 0;
+		struct bgp_update u;
+		struct bgp_err err;
+		struct buf_writer bw;
+
+		body[n++] = 0;
+		body[n++] = 0;
+		body[n++] = (uint8_t)(c->len >> 8);
+		body[n++] = (uint8_t)c->len;
+		memcpy(body + n, c->attrs, c->len);
+		n += c->len;
+		if (c->nlri) {
+			memcpy(body + n, BYTES(24, 198, 51, 100), 4);
+			n += 4;
+		}
+		bgp_err_clear(&err);
+		assert_int_equal(bgp_update_decode(&ctx, body, n, &u, &err), 0);
+		if (c->packed != (u.packed != NULL))
+			fail_msg("%s: packed %s", c->what, u.packed ? "set" : "not set");
+		if (u.packed) {
+			assert_int_equal(err.action, BGP_ACT_NONE);
+			bw_init_dyn(&bw, 0);
+			bgp_attrs_pack(&u.attrs, &bw);
+			assert_int_equal(bw_error(&bw), 0);
+			assert_int_equal(bw.len, u.packed_len);
+			assert_memory_equal(bw.data, u.packed, bw.len);
+			bw_free(&bw);
+		}
+		bgp_update_free(&u);
+	}
+}
+
 static void
 test_rfc4271_5_partial_set_on_readvertisement(void **state)
 {
@@ -639,6 +721,7 @@ main(void)
 		cmocka_unit_test(test_rfc6793_4_2_2_bytes),
 		cmocka_unit_test(test_rfc6793_4_2_3_merge_table),
 		cmocka_unit_test(test_rfc4271_4_3_simple_update_bytes),
+		cmocka_unit_test(test_received_packed_form),
 		cmocka_unit_test(test_rfc4271_5_partial_set_on_readvertisement),
 		cmocka_unit_test(test_ebgp_strips_ibgp_only_attributes),
 		cmocka_unit_test(test_rfc4271_4_3_extended_length_and_long_paths),
