@@ -1099,29 +1099,38 @@ conn_process_msgs(struct bgp_conn *c)
 	struct bgp_peer *p = c->peer;
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	bool is_pend = c == p->pend;
+	size_t avail = evbuffer_get_length(in), off = 0;
+	uint8_t *base;
+	int n;
 
-	for (int n = 0; n < SESSION_MSGS_PER_CB; n++) {
-		size_t avail = evbuffer_get_length(in);
+	if (avail < BGP_HDR_LEN)
+		return;
+	/* All that is buffered, made contiguous once (a read is 4 KiB): the messages are
+	 * handled where they lie and drained together. What a message's handling
+	 * does to the connection is seen through conn_dispatch()'s result, as before. */
+	base = evbuffer_pullup(in, -1);
+	if (!base)
+		return;
+	for (n = 0; n < SESSION_MSGS_PER_CB; n++) {
 		size_t maxlen = bgp_wire_max_len(&p->wctx);
 		struct bgp_hdr h;
 		struct bgp_err err;
-		uint8_t *buf;
 		int rc;
 
-		if (avail < BGP_HDR_LEN)
-			return;
+		if (avail - off < BGP_HDR_LEN)
+			break;
 		if (n % CLOCK_EVERY == 0)
 			p->sp->now_ms = bgp_now_ms();
 		/* Before Established the negotiated size is unknown: OPEN and KEEPALIVE are
 		 * capped at 4096 by the codec anyway (RFC 8654 §4). */
 		if (p->fsm.state != BGP_STATE_ESTABLISHED || is_pend)
 			maxlen = BGP_EXT_MAX_LEN;
-		buf = evbuffer_pullup(in, BGP_HDR_LEN);
 		bgp_err_clear(&err);
-		rc = bgp_hdr_decode(buf, BGP_HDR_LEN, maxlen, &h, &err);
+		rc = bgp_hdr_decode(base + off, BGP_HDR_LEN, maxlen, &h, &err);
 		if (rc == -EAGAIN)
-			return;
+			break;
 		if (rc) {
+			evbuffer_drain(in, off);	/* what was handled stays handled */
 			if (is_pend) {
 				conn_send_notification(p, c, err.code, err.subcode, err.data,
 				    err.datalen);
@@ -1132,20 +1141,18 @@ conn_process_msgs(struct bgp_conn *c)
 			fsm_err(p, BGP_EV_HEADER_ERR, &err);
 			return;
 		}
-		if (avail < h.len)
-			return;
-		buf = evbuffer_pullup(in, h.len);
-		if (!buf)
-			return;
+		if (avail - off < h.len)
+			break;
 		p->dispatching = c;
-		if (!conn_dispatch(c, &h, buf))
+		if (!conn_dispatch(c, &h, base + off))
 			return;	/* c was closed and freed: do not touch it */
 		p->dispatching = NULL;
-		evbuffer_drain(in, h.len);
+		off += h.len;
 		is_pend = c == p->pend;
 	}
+	evbuffer_drain(in, off);
 	/* More may be buffered: continue from the loop, not from this callback. */
-	if (evbuffer_get_length(in) >= BGP_HDR_LEN)
+	if (n == SESSION_MSGS_PER_CB && evbuffer_get_length(in) >= BGP_HDR_LEN)
 		event_active(p->defer, EV_TIMEOUT, 0);
 }
 

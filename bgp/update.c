@@ -58,27 +58,33 @@ bgp_nlri_decode(struct buf_reader *br, int family, struct prefix **out, size_t *
 		br_skip(br, br_left(br));
 		return 0;
 	}
-	/* Each element is built whole below: no calloc (glibc's skips the thread cache)
-	 * and no memset after malloc (which gcc turns back into calloc). */
+	/* Every field of every element is written below: no calloc (glibc's skips the
+	 * thread cache) and no memset after malloc (which gcc turns back into calloc). */
 	v = malloc(count * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	/* Pass 2 (pass 1 checked every length): straight from the bytes. */
 	br_ptr(br, br_left(br), &q);
 	for (size_t i = 0; i < count; i++) {
-		struct prefix x = { .addr.family = (uint8_t)family };
+		struct prefix *x = &v[i];
+		const uint64_t zero = 0;
 		size_t o;
 
+		/* Written in place, field by field: a prefix assembled on the stack and
+		 * copied as a whole is read back wider than it was written (a stall). */
 		plen = *q++;
 		o = prefix_octets(plen);
-		x.len = plen;
+		x->addr.family = (uint8_t)family;
+		x->len = plen;
+		memcpy(x->addr.bytes, &zero, sizeof(zero));
+		memcpy(x->addr.bytes + sizeof(zero), &zero, sizeof(zero));
 		for (size_t k = 0; k < o; k++)	/* 0..4 octets for IPv4: no memcpy call */
-			x.addr.bytes[k] = q[k];
+			x->addr.bytes[k] = q[k];
 		q += o;
 		/* Bits beyond the length are ignored by receivers: clear and count. Only
 		 * the last octet read can hold any (the rest of the address is zero). */
 		if (plen % 8) {
-			uint8_t *last = &x.addr.bytes[plen / 8];
+			uint8_t *last = &x->addr.bytes[plen / 8];
 			uint8_t keep = (uint8_t)(0xff << (8 - plen % 8));
 
 			if (*last & (uint8_t)~keep) {
@@ -86,7 +92,6 @@ bgp_nlri_decode(struct buf_reader *br, int family, struct prefix **out, size_t *
 				(*cleared)++;
 			}
 		}
-		v[i] = x;
 	}
 	*out = v;
 	*n = count;
@@ -106,10 +111,15 @@ bgp_update_free(struct bgp_update *u)
 {
 	if (!u)
 		return;
-	free(u->withdrawn);
-	free(u->nlri);
-	free(u->mp_reach.nlri);
-	free(u->mp_unreach.withdrawn);
+	/* once per received UPDATE: no free() calls for the absent lists */
+	if (u->withdrawn)
+		free(u->withdrawn);
+	if (u->nlri)
+		free(u->nlri);
+	if (u->mp_reach.nlri)
+		free(u->mp_reach.nlri);
+	if (u->mp_unreach.withdrawn)
+		free(u->mp_unreach.withdrawn);
 	bgp_attrs_free(&u->attrs);
 	bgp_update_init(u);
 }
