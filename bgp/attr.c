@@ -145,14 +145,6 @@ attr_fail(struct attr_dctx *d, enum bgp_action action, uint8_t subcode, const ch
 	return rc < 0 ? rc : ATTR_BAD;
 }
 
-static void *
-xreallocarray(void *p, size_t n, size_t size)
-{
-	if (size && n > SIZE_MAX / size)
-		return NULL;
-	return realloc(p, (n * size) != 0 ? n * size : 1);
-}
-
 /* ---- AS_PATH / AS4_PATH (RFC 4271 §4.3, RFC 6793, RFC 7606 §7.2, RFC 7607) ---- */
 
 /*
@@ -160,9 +152,18 @@ xreallocarray(void *p, size_t n, size_t size)
  * for a malformed path, -ENOMEM. *zero tells whether an ASN is 0, *confed whether a
  * confederation segment is there (both checked by the callers, on the way here).
  */
+/* Free a path whose arrays came from bgp_update_alloc(u, ...). */
+static void
+as_path_release(struct bgp_update *u, struct bgp_as_path *p)
+{
+	bgp_update_release(u, p->segs);
+	bgp_update_release(u, p->asns);
+	memset(p, 0, sizeof(*p));
+}
+
 static int
-as_path_parse(struct buf_reader *v, size_t asn_len, struct bgp_as_path *p, const char **why,
-    bool *zero, bool *confed)
+as_path_parse(struct bgp_update *u, struct buf_reader *v, size_t asn_len, struct bgp_as_path *p,
+    const char **why, bool *zero, bool *confed)
 {
 	struct buf_reader c = *v;
 	size_t nsegs = 0, nasns = 0, si = 0, ai = 0;
@@ -194,10 +195,10 @@ as_path_parse(struct buf_reader *v, size_t asn_len, struct bgp_as_path *p, const
 		nasns += cnt;
 	}
 	/* Every field is written below; nothing reads a segment's padding. */
-	p->segs = malloc((nsegs ? nsegs : 1) * sizeof(*p->segs));
-	p->asns = malloc((nasns ? nasns : 1) * sizeof(*p->asns));
+	p->segs = bgp_update_alloc(u, (nsegs ? nsegs : 1) * sizeof(*p->segs));
+	p->asns = bgp_update_alloc(u, (nasns ? nasns : 1) * sizeof(*p->asns));
 	if (!p->segs || !p->asns) {
-		bgp_as_path_free(p);
+		as_path_release(u, p);
 		return -ENOMEM;
 	}
 	/* Pass 2: fill (cannot fail: pass 1 checked every length). */
@@ -230,7 +231,7 @@ as_path_parse(struct buf_reader *v, size_t asn_len, struct bgp_as_path *p, const
 		}
 	}
 	if (si != nsegs || ai != nasns) {	/* not possible after pass 1 */
-		bgp_as_path_free(p);
+		as_path_release(u, p);
 		*why = "inconsistent";
 		return -EBADMSG;
 	}
@@ -245,11 +246,14 @@ static int
 dec_as_path(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_as_path *p = &d->u->attrs.as_path;
+	/* the arena only on a 4-octet-AS session: otherwise as4_merge() replaces the path */
+	struct bgp_update *au = d->ctx->as4 ? d->u : NULL;
 	const char *why = NULL;
 	bool zero = false, confed = false;
 	int rc;
 
-	rc = as_path_parse(v, d->ctx->as4 ? BGP_AS4_LEN : BGP_AS2_LEN, p, &why, &zero, &confed);
+	rc = as_path_parse(au, v, d->ctx->as4 ? BGP_AS4_LEN : BGP_AS2_LEN, p, &why, &zero,
+	    &confed);
 	if (rc == -ENOMEM)
 		return rc;
 	/* RFC 7606 §7.2: malformed AS_PATH -> treat-as-withdraw. */
@@ -264,7 +268,7 @@ dec_as_path(struct attr_dctx *d, struct buf_reader *v)
 		why = "confederation segment from an external peer";
 	else
 		return 0;
-	bgp_as_path_free(p);
+	as_path_release(au, p);
 	return attr_fail(d, BGP_ACT_TREAT_AS_WITHDRAW, BGP_ERR_UPD_AS_PATH, "%s", why);
 }
 
@@ -285,7 +289,7 @@ dec_as4_path(struct attr_dctx *d, struct buf_reader *v)
 	if (len % BGP_AS2_LEN || len < BGP_AS_SEG_HDR_LEN + BGP_AS4_LEN)
 		return attr_fail(d, BGP_ACT_ATTR_DISCARD, BGP_ERR_UPD_OPTIONAL,
 		    "length %zu", len);
-	rc = as_path_parse(v, BGP_AS4_LEN, &tmp, &why, &zero, &confed);
+	rc = as_path_parse(NULL, v, BGP_AS4_LEN, &tmp, &why, &zero, &confed);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc)
@@ -491,11 +495,11 @@ dec_as4_aggregator(struct attr_dctx *d, struct buf_reader *v)
  * Sets *n and returns the array; NULL on allocation failure.
  */
 static void *
-dec_elems(struct buf_reader *v, size_t elen, size_t esize,
+dec_elems(struct bgp_update *u, struct buf_reader *v, size_t elen, size_t esize,
     void (*get)(struct buf_reader *, void *), size_t *n)
 {
 	size_t cnt = br_left(v) / elen;
-	unsigned char *p = xreallocarray(NULL, cnt, esize);
+	unsigned char *p = cnt > SIZE_MAX / esize ? NULL : bgp_update_alloc(u, cnt * esize);
 
 	if (!p)
 		return NULL;
@@ -533,7 +537,7 @@ dec_communities(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_attrs *a = &d->u->attrs;
 
-	a->communities = dec_elems(v, BGP_COMMUNITY_LEN, sizeof(*a->communities),
+	a->communities = dec_elems(d->ctx->as4 ? d->u : NULL, v, BGP_COMMUNITY_LEN, sizeof(*a->communities),
 	    get_u32, &a->ncommunities);
 	return a->communities ? 0 : -ENOMEM;
 }
@@ -543,7 +547,7 @@ dec_ext_communities(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_attrs *a = &d->u->attrs;
 
-	a->ext_communities = dec_elems(v, BGP_EXT_COMMUNITY_LEN, sizeof(*a->ext_communities),
+	a->ext_communities = dec_elems(d->ctx->as4 ? d->u : NULL, v, BGP_EXT_COMMUNITY_LEN, sizeof(*a->ext_communities),
 	    get_ext_community, &a->next_communities);
 	return a->ext_communities ? 0 : -ENOMEM;
 }
@@ -553,7 +557,7 @@ dec_large_communities(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_attrs *a = &d->u->attrs;
 
-	a->large = dec_elems(v, BGP_LARGE_COMMUNITY_LEN, sizeof(*a->large),
+	a->large = dec_elems(d->ctx->as4 ? d->u : NULL, v, BGP_LARGE_COMMUNITY_LEN, sizeof(*a->large),
 	    get_large_community, &a->nlarge);
 	return a->large ? 0 : -ENOMEM;
 }
@@ -570,7 +574,7 @@ dec_cluster_list(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_attrs *a = &d->u->attrs;
 
-	a->cluster_list = dec_elems(v, BGP_CLUSTER_ID_LEN, sizeof(*a->cluster_list), get_u32,
+	a->cluster_list = dec_elems(d->ctx->as4 ? d->u : NULL, v, BGP_CLUSTER_ID_LEN, sizeof(*a->cluster_list), get_u32,
 	    &a->ncluster);
 	return a->cluster_list ? 0 : -ENOMEM;
 }
@@ -651,7 +655,7 @@ dec_mp_reach(struct attr_dctx *d, struct buf_reader *v)
 		r->nh_v4_mapped = addr_is_v4_mapped(&r->nexthop);
 	}
 	br_sub(v, br_left(v), &nlri);
-	rc = bgp_nlri_decode(&nlri, fam == BGP_FAM_IPV4_UNICAST ? AF_INET : AF_INET6,
+	rc = bgp_nlri_decode_in(d->u, &nlri, fam == BGP_FAM_IPV4_UNICAST ? AF_INET : AF_INET6,
 	    &r->nlri, &r->nnlri, &d->u->host_bits_cleared);
 	if (rc == -ENOMEM)
 		return rc;
@@ -688,7 +692,7 @@ dec_mp_unreach(struct attr_dctx *d, struct buf_reader *v)
 	w->afi = afi;
 	w->safi = safi;
 	br_sub(v, br_left(v), &nlri);
-	rc = bgp_nlri_decode(&nlri, fam == BGP_FAM_IPV4_UNICAST ? AF_INET : AF_INET6,
+	rc = bgp_nlri_decode_in(d->u, &nlri, fam == BGP_FAM_IPV4_UNICAST ? AF_INET : AF_INET6,
 	    &w->withdrawn, &w->nwithdrawn, &d->u->host_bits_cleared);
 	if (rc == -ENOMEM)
 		return rc;

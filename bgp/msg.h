@@ -161,6 +161,16 @@ struct bgp_mp_unreach {
  * withdrawn and mp_unreach.withdrawn. ATTR_DISCARD means attrs lacks the bad
  * attributes; process normally.
  */
+/*
+ * Scratch memory a receiver reuses from one UPDATE to the next (see
+ * bgp_update_decode_arena()): base[0..cap), of which used are taken.
+ */
+struct bgp_arena {
+	uint8_t		*base;
+	size_t		 cap;
+	size_t		 used;
+};
+
 struct bgp_update {
 	size_t		 nwithdrawn;	/* IPv4 unicast, Withdrawn Routes field */
 	struct prefix	*withdrawn;
@@ -182,6 +192,12 @@ struct bgp_update {
 	 * nothing discarded): that run, borrowed from the decoded body. */
 	const uint8_t	*packed;
 	size_t		 packed_len;
+	/* Set by bgp_update_decode_arena(): the prefix lists, and on a 4-octet-AS session
+	 * the AS_PATH and community arrays, come from it while it has room (malloc
+	 * otherwise); bgp_update_free() leaves those alone. Such an UPDATE's arrays must
+	 * not outlive the arena's next reuse, nor be reallocated or freed one by one
+	 * (bgp_attrs_dup() a copy to keep or change them). */
+	struct bgp_arena *arena;
 };
 
 void	bgp_update_init(struct bgp_update *u);
@@ -194,6 +210,17 @@ void	bgp_update_free(struct bgp_update *u);	/* accepts NULL; leaves u initialise
  */
 int	bgp_update_decode(const struct bgp_wire_ctx *ctx, const uint8_t *body, size_t len,
 	    struct bgp_update *u, struct bgp_err *err);
+/*
+ * The same with arena (emptied first) as u->arena: for a receiver that handles one
+ * UPDATE at a time and frees it before the next, which then costs no malloc/free
+ * for its lists.
+ */
+int	bgp_update_decode_arena(const struct bgp_wire_ctx *ctx, const uint8_t *body,
+	    size_t len, struct bgp_update *u, struct bgp_err *err, struct bgp_arena *arena);
+/* size octets for one of u's arrays: from u->arena when set and roomy, else malloc. */
+void	*bgp_update_alloc(struct bgp_update *u, size_t size);
+/* Free p, one of u's arrays, unless it lies in u->arena. Accepts NULL. */
+void	bgp_update_release(const struct bgp_update *u, void *p);
 /*
  * Encode u as one whole UPDATE message: MP_UNREACH and MP_REACH first (RFC 7606
  * §5.1), then attrs, classic withdrawn/NLRI for IPv4. Fails (sticky -EMSGSIZE)
@@ -237,6 +264,9 @@ size_t	bgp_prefix_wire_len(const struct prefix *p);
  */
 int	bgp_nlri_decode(struct buf_reader *br, int family, struct prefix **out, size_t *n,
 	    size_t *cleared);
+/* The same, the array allocated with bgp_update_alloc(u, ...) (u may be NULL). */
+int	bgp_nlri_decode_in(struct bgp_update *u, struct buf_reader *br, int family,
+	    struct prefix **out, size_t *n, size_t *cleared);
 
 /* ---- NOTIFICATION ---- */
 

@@ -766,6 +766,21 @@ peer_announce_in(struct bgp_peer *p, const struct prefix *pfx, size_t n,
 		c->route_update(c->arg, p->conf->name, pfx, n, &r);
 }
 
+/* The speaker's UPDATE arena; NULL (plain malloc) when it cannot be had. */
+#define SESSION_ARENA	(64 * 1024)
+
+static struct bgp_arena *
+session_arena(struct bgp_speaker *sp)
+{
+	if (!sp->arena.base) {
+		sp->arena.base = malloc(SESSION_ARENA);
+		if (!sp->arena.base)
+			return NULL;
+		sp->arena.cap = SESSION_ARENA;
+	}
+	return &sp->arena;
+}
+
 static void
 handle_update(struct bgp_peer *p, const uint8_t *msg, size_t len)
 {
@@ -777,9 +792,9 @@ handle_update(struct bgp_peer *p, const uint8_t *msg, size_t len)
 		bgp_fsm(&p->fsm, BGP_EV_UPDATE_RECV, NULL);	/* RFC 6608 FSM error */
 		return;
 	}
-	bgp_update_init(&u);
 	bgp_err_clear(&err);
-	rc = bgp_update_decode(&p->wctx, msg + BGP_HDR_LEN, len - BGP_HDR_LEN, &u, &err);
+	rc = bgp_update_decode_arena(&p->wctx, msg + BGP_HDR_LEN, len - BGP_HDR_LEN, &u, &err,
+	    session_arena(p->sp));
 	if (rc == -ENOMEM) {
 		peer_log(LOG_LVL_ERR, p, "out of memory decoding an UPDATE");
 		goto out;
@@ -1466,6 +1481,7 @@ bgp_speaker_free(struct bgp_speaker *sp)
 	}
 	free(sp->peers);
 	bgp_origin_table_free(sp->origins);
+	free(sp->arena.base);
 	free(sp);
 }
 

@@ -26,6 +26,8 @@ struct bgp_speaker {
 	 * (ms) read at most CLOCK_EVERY messages ago, so that restarting the hold timer
 	 * on every UPDATE does not read the clock twice per message; 0 otherwise. */
 	uint64_t		 now_ms;
+	/* The lists of the UPDATE being handled (bgp_update_decode_arena()). */
+	struct bgp_arena	 arena;
 };
 
 #define peer_log(lvl, p, ...) log_msg(lvl, (p)->conf->name, __VA_ARGS__)

@@ -10,6 +10,7 @@
 #include "bgp/attr_int.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,9 +35,43 @@ bgp_prefix_put(struct buf_writer *bw, const struct prefix *p)
 	bw_bytes(bw, p->addr.bytes, prefix_octets(p->len));
 }
 
+void *
+bgp_update_alloc(struct bgp_update *u, size_t size)
+{
+	struct bgp_arena *a = u ? u->arena : NULL;
+	size_t need = (size + 15) & ~(size_t)15;
+
+	if (a && size && need <= a->cap - a->used) {
+		void *p = a->base + a->used;
+
+		a->used += need;
+		return p;
+	}
+	return malloc(size ? size : 1);
+}
+
+void
+bgp_update_release(const struct bgp_update *u, void *p)
+{
+	const struct bgp_arena *a = u ? u->arena : NULL;
+
+	if (!p)
+		return;
+	if (a && (uintptr_t)p >= (uintptr_t)a->base && (uintptr_t)p < (uintptr_t)a->base + a->cap)
+		return;
+	free(p);
+}
+
 int
 bgp_nlri_decode(struct buf_reader *br, int family, struct prefix **out, size_t *n,
     size_t *cleared)
+{
+	return bgp_nlri_decode_in(NULL, br, family, out, n, cleared);
+}
+
+int
+bgp_nlri_decode_in(struct bgp_update *u, struct buf_reader *br, int family, struct prefix **out,
+    size_t *n, size_t *cleared)
 {
 	unsigned maxbits = family == AF_INET ? ADDR_V4_BITS : ADDR_V6_BITS;
 	struct buf_reader c = *br;
@@ -60,7 +95,7 @@ bgp_nlri_decode(struct buf_reader *br, int family, struct prefix **out, size_t *
 	}
 	/* Every field of every element is written below: no calloc (glibc's skips the
 	 * thread cache) and no memset after malloc (which gcc turns back into calloc). */
-	v = malloc(count * sizeof(*v));
+	v = bgp_update_alloc(u, count * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	/* Pass 2 (pass 1 checked every length): straight from the bytes. */
@@ -111,15 +146,22 @@ bgp_update_free(struct bgp_update *u)
 {
 	if (!u)
 		return;
-	/* once per received UPDATE: no free() calls for the absent lists */
-	if (u->withdrawn)
-		free(u->withdrawn);
-	if (u->nlri)
-		free(u->nlri);
-	if (u->mp_reach.nlri)
-		free(u->mp_reach.nlri);
-	if (u->mp_unreach.withdrawn)
-		free(u->mp_unreach.withdrawn);
+	bgp_update_release(u, u->withdrawn);
+	bgp_update_release(u, u->nlri);
+	bgp_update_release(u, u->mp_reach.nlri);
+	bgp_update_release(u, u->mp_unreach.withdrawn);
+	if (u->arena) {
+		/* the arrays the decoder took from the arena, before bgp_attrs_free() */
+		struct bgp_attrs *a = &u->attrs;
+		void **v[] = { (void **)&a->as_path.segs, (void **)&a->as_path.asns,
+		    (void **)&a->communities, (void **)&a->ext_communities, (void **)&a->large,
+		    (void **)&a->cluster_list };
+
+		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+			bgp_update_release(u, *v[i]);
+			*v[i] = NULL;
+		}
+	}
 	bgp_attrs_free(&u->attrs);
 	bgp_update_init(u);
 }
@@ -136,11 +178,22 @@ int
 bgp_update_decode(const struct bgp_wire_ctx *ctx, const uint8_t *body, size_t len,
     struct bgp_update *u, struct bgp_err *err)
 {
+	return bgp_update_decode_arena(ctx, body, len, u, err, NULL);
+}
+
+int
+bgp_update_decode_arena(const struct bgp_wire_ctx *ctx, const uint8_t *body, size_t len,
+    struct bgp_update *u, struct bgp_err *err, struct bgp_arena *arena)
+{
 	struct buf_reader br, wr, ar;
 	uint16_t wlen = 0, alen = 0;
 	int rc;
 
 	bgp_update_init(u);
+	if (arena) {
+		arena->used = 0;
+		u->arena = arena;
+	}
 	br_init(&br, body, len);
 	/* RFC 4271 §6.3: lengths that do not fit the message -> Malformed
 	 * Attribute List; the NLRI cannot be located, so RFC 7606 keeps the reset. */
@@ -151,7 +204,8 @@ bgp_update_decode(const struct bgp_wire_ctx *ctx, const uint8_t *body, size_t le
 		    "withdrawn (%u) and attribute lengths exceed the UPDATE", wlen);
 
 	/* RFC 7606 §3 (h), §5.3: Withdrawn Routes are checked like NLRI. */
-	rc = bgp_nlri_decode(&wr, AF_INET, &u->withdrawn, &u->nwithdrawn, &u->host_bits_cleared);
+	rc = bgp_nlri_decode_in(u, &wr, AF_INET, &u->withdrawn, &u->nwithdrawn,
+	    &u->host_bits_cleared);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc)
@@ -163,7 +217,7 @@ bgp_update_decode(const struct bgp_wire_ctx *ctx, const uint8_t *body, size_t le
 		return rc;
 
 	/* The rest of the message is the NLRI field (RFC 4271 §4.3). */
-	rc = bgp_nlri_decode(&br, AF_INET, &u->nlri, &u->nnlri, &u->host_bits_cleared);
+	rc = bgp_nlri_decode_in(u, &br, AF_INET, &u->nlri, &u->nnlri, &u->host_bits_cleared);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc)	/* RFC 7606 §5.3: an incorrect NLRI field -> session reset */

@@ -477,6 +477,73 @@ test_received_packed_form(void **state)
 	}
 }
 
+/*
+ * bgp_update_decode_arena(): the lists come from the arena while it has room and are
+ * left alone by bgp_update_free() (ASan would report a free() of arena memory); what
+ * does not fit is malloc'ed and freed as usual; the next decode starts it over.
+ */
+static bool
+in_arena(const struct bgp_arena *a, const void *p)
+{
+	return (uintptr_t)p >= (uintptr_t)a->base && (uintptr_t)p < (uintptr_t)a->base + a->cap;
+}
+
+static void
+test_update_arena(void **state)
+{
+	static const uint8_t attrs[] = { A_ORIGIN, A_PATH4, A_NH, A_COMM };
+	static const uint8_t as2[] = {
+		ATTR(0x40, BGP_ATTR_AS_PATH, BGP_AS_SEQUENCE, 1, 0xfd, 0xe9), A_NH,
+	};
+	struct bgp_wire_ctx ctx = { .as4 = true, .ebgp = true,
+	    .families = BGP_FAM_BIT(BGP_FAM_IPV4_UNICAST) };
+	uint8_t body[4 + sizeof(attrs) + 4 * 40], mem[256];
+	struct bgp_arena arena = { .base = mem, .cap = sizeof(mem) };
+	struct bgp_update u;
+	struct bgp_err err;
+	size_t n = 0;
+
+	(void)state;
+	body[n++] = 0;
+	body[n++] = 0;
+	body[n++] = 0;
+	body[n++] = sizeof(attrs);
+	memcpy(body + n, attrs, sizeof(attrs));
+	n += sizeof(attrs);
+	for (unsigned i = 0; i < 40; i++) {	/* 40 /24s: 720 octets decoded, more than mem */
+		body[n++] = 24;
+		body[n++] = 10;
+		body[n++] = (uint8_t)i;
+		body[n++] = 0;
+	}
+	for (int round = 0; round < 2; round++) {
+		bgp_err_clear(&err);
+		assert_int_equal(bgp_update_decode_arena(&ctx, body, n, &u, &err, &arena), 0);
+		assert_int_equal(err.action, BGP_ACT_NONE);
+		assert_int_equal(u.nnlri, 40);
+		assert_int_equal(u.nlri[39].addr.bytes[1], 39);
+		assert_false(in_arena(&arena, u.nlri));		/* too big: malloc */
+		assert_true(in_arena(&arena, u.attrs.as_path.segs));
+		assert_true(in_arena(&arena, u.attrs.as_path.asns));
+		assert_true(in_arena(&arena, u.attrs.communities));
+		assert_int_equal(u.attrs.as_path.asns[0], 65001);
+		assert_int_equal(u.attrs.communities[0], 0xfde80001);
+		bgp_update_free(&u);
+		assert_null(u.arena);
+	}
+	/* a 2-octet session's AS_PATH may be rebuilt by the AS4_PATH merge: malloc */
+	ctx.as4 = false;
+	memcpy(body + 4 + 4, as2, sizeof(as2));
+	body[3] = (uint8_t)(4 + sizeof(as2));
+	bgp_err_clear(&err);
+	assert_int_equal(bgp_update_decode_arena(&ctx, body, 4 + 4 + sizeof(as2), &u, &err,
+	    &arena), 0);
+	assert_int_equal(err.action, BGP_ACT_NONE);
+	assert_false(in_arena(&arena, u.attrs.as_path.segs));
+	assert_int_equal(u.attrs.as_path.asns[0], 65001);
+	bgp_update_free(&u);
+}
+
 static void
 test_rfc4271_5_partial_set_on_readvertisement(void **state)
 {
@@ -722,6 +789,7 @@ main(void)
 		cmocka_unit_test(test_rfc6793_4_2_3_merge_table),
 		cmocka_unit_test(test_rfc4271_4_3_simple_update_bytes),
 		cmocka_unit_test(test_received_packed_form),
+		cmocka_unit_test(test_update_arena),
 		cmocka_unit_test(test_rfc4271_5_partial_set_on_readvertisement),
 		cmocka_unit_test(test_ebgp_strips_ibgp_only_attributes),
 		cmocka_unit_test(test_rfc4271_4_3_extended_length_and_long_paths),
