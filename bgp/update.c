@@ -251,6 +251,10 @@ bgp_update_decode_arena(const struct bgp_wire_ctx *ctx, const uint8_t *body, siz
 		if (u->nnlri && !bgp_attrs_has(&u->attrs, BGP_ATTR_NEXT_HOP))
 			missing(err, BGP_ATTR_NEXT_HOP);
 	}
+	if (err->action != BGP_ACT_NONE) {	/* the packed form is for clean UPDATEs only */
+		u->packed = NULL;
+		u->packed_len = 0;
+	}
 	return 0;
 }
 

@@ -6,7 +6,8 @@
  * exactly as a session reads them. Every message is checked by bgp_hdr_decode()
  * and decoded by bgp_msg_decode(); whatever decodes cleanly must encode and
  * decode back to the same value (UPDATE attributes and prefixes, OPEN
- * capabilities), and every printer must run on it. Seeds: tests/fuzz/corpus/
+ * capabilities), the arena and packed-form variants of the UPDATE decode must agree
+ * with it, and every printer must run on it. Seeds: tests/fuzz/corpus/
  * fuzz_bgp_msg/, written by tests/fuzz/gen_fuzz_bgp_msg.c.
  */
 #include <stdint.h>
@@ -93,6 +94,50 @@ check_update(const struct bgp_wire_ctx *ctx, const struct bgp_update *u)
 	bw_free(&bw);
 }
 
+/*
+ * The receive path's variants of the same decode must agree with it: with a small
+ * arena (some lists in it, some on malloc), the same result, attributes and prefixes;
+ * and a received run marked as packed must be what packing the attributes writes.
+ */
+static void
+check_update_arena(const struct bgp_wire_ctx *ctx, const uint8_t *msg, size_t len,
+    int rc, const struct bgp_err *err, const struct bgp_update *u)
+{
+	static uint8_t mem[256];
+	struct bgp_arena arena = { .base = mem, .cap = sizeof(mem) };
+	struct bgp_update a;
+	struct bgp_err aerr;
+	int arc;
+
+	bgp_err_clear(&aerr);
+	arc = bgp_update_decode_arena(ctx, msg + BGP_HDR_LEN, len - BGP_HDR_LEN, &a, &aerr,
+	    &arena);
+	if (arc != rc || aerr.action != err->action)
+		abort();
+	if (rc == 0 && (!bgp_attrs_equal(&u->attrs, &a.attrs) ||
+	    !prefixes_equal(u->nlri, u->nnlri, a.nlri, a.nnlri) ||
+	    !prefixes_equal(u->withdrawn, u->nwithdrawn, a.withdrawn, a.nwithdrawn) ||
+	    !prefixes_equal(u->mp_reach.nlri, u->mp_reach.nnlri, a.mp_reach.nlri,
+	    a.mp_reach.nnlri) ||
+	    !prefixes_equal(u->mp_unreach.withdrawn, u->mp_unreach.nwithdrawn,
+	    a.mp_unreach.withdrawn, a.mp_unreach.nwithdrawn) ||
+	    u->packed_len != a.packed_len || !u->packed != !a.packed))
+		abort();
+	if (rc == 0 && a.packed) {
+		struct buf_writer bw;
+
+		if (!ctx->as4 || aerr.action != BGP_ACT_NONE)
+			abort();
+		bw_init_dyn(&bw, 0);
+		bgp_attrs_pack(&a.attrs, &bw);
+		if (bw_error(&bw) == 0 && (bw.len != a.packed_len ||
+		    (bw.len && memcmp(bw.data, a.packed, bw.len) != 0)))
+			abort();
+		bw_free(&bw);
+	}
+	bgp_update_free(&a);
+}
+
 static void
 check_open(const struct bgp_open *o)
 {
@@ -156,6 +201,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!m)
 			return 0;
 		rc = bgp_msg_decode(&ctx, data + off, h.len, m, &err);
+		if (h.type == BGP_MSG_UPDATE && (rc == 0 || err.action == BGP_ACT_SESSION_RESET))
+			check_update_arena(&ctx, data + off, h.len, rc, &err, &m->u.update);
 		if (rc == 0) {
 			if (m->type == BGP_MSG_UPDATE && err.action == BGP_ACT_NONE)
 				check_update(&ctx, &m->u.update);

@@ -430,6 +430,8 @@ static const struct packed_case packed_cases[] = {
 	    ATTR(0xc0, 99, 1)),
 	PCASE("LOCAL_PREF from an external peer (discarded)", true, true, false, A_ORIGIN,
 	    A_PATH4, A_NH, ATTR(0x40, BGP_ATTR_LOCAL_PREF, 0, 0, 0, 100)),
+	PCASE("NLRI without AS_PATH and NEXT_HOP (treat-as-withdraw)", true, true, false,
+	    A_ORIGIN),
 	PCASE("MP_REACH first", true, false, true, A_MP_REACH, A_ORIGIN, A_PATH4, A_MED),
 	PCASE("MP_REACH last", true, false, true, A_ORIGIN, A_PATH4, A_MP_REACH),
 	PCASE("MP_REACH between", true, false, false, A_ORIGIN, A_MP_REACH, A_PATH4),
