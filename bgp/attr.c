@@ -148,10 +148,16 @@ attr_fail(struct attr_dctx *d, enum bgp_action action, uint8_t subcode, const ch
 /* ---- AS_PATH / AS4_PATH (RFC 4271 §4.3, RFC 6793, RFC 7606 §7.2, RFC 7607) ---- */
 
 /*
- * Parse segments of asn_len-octet ASNs into p. Returns 0, -EBADMSG with *why set
- * for a malformed path, -ENOMEM. *zero tells whether an ASN is 0, *confed whether a
- * confederation segment is there (both checked by the callers, on the way here).
+ * The UPDATE whose arena may hold the arrays decoded for the attribute at hand, or NULL
+ * (malloc). Only on a 4-octet-AS session: on a 2-octet one as4_merge() replaces the
+ * AS_PATH, freeing the old arrays one by one.
  */
+static struct bgp_update *
+arena_owner(const struct attr_dctx *d)
+{
+	return d->ctx->as4 ? d->u : NULL;
+}
+
 /* Free a path whose arrays came from bgp_update_alloc(u, ...). */
 static void
 as_path_release(struct bgp_update *u, struct bgp_as_path *p)
@@ -161,6 +167,12 @@ as_path_release(struct bgp_update *u, struct bgp_as_path *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/*
+ * Parse segments of asn_len-octet ASNs into p, its arrays from bgp_update_alloc(u, ...).
+ * Returns 0, -EBADMSG with *why set for a malformed path, -ENOMEM. *zero tells whether
+ * an ASN is 0, *confed whether a confederation segment is there (both checked by the
+ * callers, on the way here).
+ */
 static int
 as_path_parse(struct bgp_update *u, struct buf_reader *v, size_t asn_len, struct bgp_as_path *p,
     const char **why, bool *zero, bool *confed)
@@ -246,8 +258,7 @@ static int
 dec_as_path(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_as_path *p = &d->u->attrs.as_path;
-	/* the arena only on a 4-octet-AS session: otherwise as4_merge() replaces the path */
-	struct bgp_update *au = d->ctx->as4 ? d->u : NULL;
+	struct bgp_update *au = arena_owner(d);
 	const char *why = NULL;
 	bool zero = false, confed = false;
 	int rc;
@@ -537,8 +548,8 @@ dec_communities(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_attrs *a = &d->u->attrs;
 
-	a->communities = dec_elems(d->ctx->as4 ? d->u : NULL, v, BGP_COMMUNITY_LEN, sizeof(*a->communities),
-	    get_u32, &a->ncommunities);
+	a->communities = dec_elems(arena_owner(d), v, BGP_COMMUNITY_LEN,
+	    sizeof(*a->communities), get_u32, &a->ncommunities);
 	return a->communities ? 0 : -ENOMEM;
 }
 
@@ -547,8 +558,8 @@ dec_ext_communities(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_attrs *a = &d->u->attrs;
 
-	a->ext_communities = dec_elems(d->ctx->as4 ? d->u : NULL, v, BGP_EXT_COMMUNITY_LEN, sizeof(*a->ext_communities),
-	    get_ext_community, &a->next_communities);
+	a->ext_communities = dec_elems(arena_owner(d), v, BGP_EXT_COMMUNITY_LEN,
+	    sizeof(*a->ext_communities), get_ext_community, &a->next_communities);
 	return a->ext_communities ? 0 : -ENOMEM;
 }
 
@@ -557,7 +568,7 @@ dec_large_communities(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_attrs *a = &d->u->attrs;
 
-	a->large = dec_elems(d->ctx->as4 ? d->u : NULL, v, BGP_LARGE_COMMUNITY_LEN, sizeof(*a->large),
+	a->large = dec_elems(arena_owner(d), v, BGP_LARGE_COMMUNITY_LEN, sizeof(*a->large),
 	    get_large_community, &a->nlarge);
 	return a->large ? 0 : -ENOMEM;
 }
@@ -574,8 +585,8 @@ dec_cluster_list(struct attr_dctx *d, struct buf_reader *v)
 {
 	struct bgp_attrs *a = &d->u->attrs;
 
-	a->cluster_list = dec_elems(d->ctx->as4 ? d->u : NULL, v, BGP_CLUSTER_ID_LEN, sizeof(*a->cluster_list), get_u32,
-	    &a->ncluster);
+	a->cluster_list = dec_elems(arena_owner(d), v, BGP_CLUSTER_ID_LEN,
+	    sizeof(*a->cluster_list), get_u32, &a->ncluster);
 	return a->cluster_list ? 0 : -ENOMEM;
 }
 
@@ -1255,6 +1266,19 @@ void
 bgp_attrs_pack(const struct bgp_attrs *a, struct buf_writer *bw)
 {
 	bgp_attrs_encode(&pack_ctx, a, bw);
+}
+
+bool
+bgp_attrs_packs_to(const struct bgp_attrs *a, const uint8_t *p, size_t len)
+{
+	struct buf_writer bw;
+	bool same;
+
+	bw_init_dyn(&bw, 0);
+	bgp_attrs_pack(a, &bw);
+	same = bw_error(&bw) == 0 && bw.len == len && (len == 0 || memcmp(bw.data, p, len) == 0);
+	bw_free(&bw);
+	return same;
 }
 
 int

@@ -204,6 +204,8 @@ void	bgp_attrs_encode(const struct bgp_wire_ctx *ctx, const struct bgp_attrs *a,
  */
 void	bgp_attrs_pack(const struct bgp_attrs *a, struct buf_writer *bw);
 int	bgp_attrs_unpack(const void *data, size_t len, struct bgp_attrs *out);
+/* Whether bgp_attrs_pack(a) writes exactly the len octets at p (false without memory). */
+bool	bgp_attrs_packs_to(const struct bgp_attrs *a, const uint8_t *p, size_t len);
 /* One attribute header + value; picks the extended length form when needed. */
 void	bgp_attr_put(struct buf_writer *bw, uint8_t flags, uint8_t code, const void *val,
 	    size_t len);

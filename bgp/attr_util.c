@@ -30,24 +30,19 @@ bgp_as_path_free(struct bgp_as_path *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* free() when there is something to free: this runs once per received UPDATE, and most
- * of the arrays are absent. */
-#define FREE_SET(p)	do { if (p) free(p); } while (0)
-
 void
 bgp_attrs_free(struct bgp_attrs *a)
 {
 	if (!a)
 		return;
-	FREE_SET(a->as_path.segs);
-	FREE_SET(a->as_path.asns);
-	FREE_SET(a->communities);
-	FREE_SET(a->ext_communities);
-	FREE_SET(a->large);
-	FREE_SET(a->cluster_list);
+	bgp_as_path_free(&a->as_path);
+	free(a->communities);
+	free(a->ext_communities);
+	free(a->large);
+	free(a->cluster_list);
 	for (size_t i = 0; i < a->nunknown; i++)
 		free(a->unknown[i].data);
-	FREE_SET(a->unknown);
+	free(a->unknown);
 	bgp_attrs_init(a);
 }
 

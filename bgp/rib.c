@@ -440,16 +440,11 @@ rib_aset_attrs(const struct rib_aset *as, struct bgp_attrs *out)
 static void
 packed_check(const struct bgp_attrs *a, const uint8_t *packed, size_t len)
 {
-	struct buf_writer bw;
-
-	bw_init_dyn(&bw, 0);
-	bgp_attrs_pack(a, &bw);
-	if (bw_error(&bw) == 0 && (bw.len != len || (len && memcmp(bw.data, packed, len)))) {
-		fprintf(stderr, "rib: packed attributes handed in (%zu octets) differ from "
-		    "bgp_attrs_pack() (%zu octets)\n", len, bw.len);
+	if (!bgp_attrs_packs_to(a, packed, len)) {
+		fprintf(stderr, "rib: packed attributes handed in (%zu octets) are not what "
+		    "bgp_attrs_pack() writes\n", len);
 		abort();
 	}
-	bw_free(&bw);
 }
 #else
 static inline void
